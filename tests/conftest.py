@@ -1,0 +1,100 @@
+"""Fixtures: a real database per test (SQLite file or PostgreSQL), the app built by create_app, a client.
+
+Every test that uses `database_url` runs twice, on SQLite and on PostgreSQL, unless marked `sqlite_only`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.db_fixtures import postgres_server  # noqa: F401 - fixture
+from tests.pg import PostgresServer, unique_database_name
+from workspace.app import create_app
+from workspace.core.db import Database
+from workspace.models import metadata
+from workspace.settings import Settings
+
+DATABASES = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: runs on SQLite only (SQLite-specific behaviour)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "database_url" not in metafunc.fixturenames:
+        return
+    if any(
+        mark.name == "parametrize" and "database_url" in mark.args[0] for mark in metafunc.definition.iter_markers()
+    ):
+        return
+    kinds = ["sqlite"] if metafunc.definition.get_closest_marker("sqlite_only") else list(DATABASES)
+    metafunc.parametrize("database_url", kinds, indirect=True)
+
+
+async def _create_schema(url: str) -> None:
+    db = Database(url)
+    try:
+        async with db.writer.begin() as connection:
+            await connection.run_sync(metadata.create_all)
+    finally:
+        await db.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    asyncio.run(_create_schema(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: PostgresServer) -> str:  # noqa: F811
+    name = "passerelle_template"
+    asyncio.run(_create_schema(postgres_server.create_database(name)))
+    return name
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    kind = getattr(request, "param", "sqlite")
+    if kind == "sqlite":
+        path = tmp_path / "passerelle.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        yield f"sqlite+aiosqlite:///{path}"
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    template = request.getfixturevalue("postgres_template")
+    name = unique_database_name()
+    yield server.create_database(name, template=template)
+    server.drop_database(name)
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, login_rate_limit=1000)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    async with AsyncTestClient(app=app) as test_client:
+        yield test_client

@@ -1,0 +1,149 @@
+"""The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, MetaData, String, inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+from tests.db_fixtures import postgres_server  # noqa: F401
+from tests.pg import PostgresServer
+from workspace.models import metadata
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+
+
+def alembic_config(url: str) -> Config:
+    config = Config(str(ALEMBIC_INI))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def inspect_database(url: str) -> dict[str, Any]:
+    """Tables, and the revision stamped in alembic_version, as the database reports them."""
+
+    def read(connection: Connection) -> dict[str, Any]:
+        return {
+            "tables": set(inspect(connection).get_table_names()),
+            "revision": MigrationContext.configure(connection).get_current_revision(),
+        }
+
+    async def run() -> dict[str, Any]:
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(read)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
+
+
+def schema_differences(url: str, target: MetaData = metadata) -> list[Any]:
+    """``compare_metadata`` between the database and ``target``, configured by migrations/env.py.
+
+    Running env.py (as ``alembic check`` does) compares with the project's own options: type
+    comparison, the hook for SQLite's reflection, the database URL rules.
+    """
+    config = alembic_config(url)
+    script = ScriptDirectory.from_config(config)
+    differences: list[Any] = []
+
+    def compare(_heads: Any, migration_context: MigrationContext) -> list[Any]:
+        differences.extend(compare_metadata(migration_context, target))
+        return []  # nothing to migrate: only compare
+
+    with EnvironmentContext(config, script, fn=compare):
+        script.run_env()
+    return differences
+
+
+def assert_upgrade_downgrade_upgrade(url: str) -> None:
+    config = alembic_config(url)
+    model_tables = set(metadata.tables)
+
+    command.upgrade(config, "head")
+    after_upgrade = inspect_database(url)
+    assert after_upgrade["revision"] == head_revision()
+    assert after_upgrade["tables"] == model_tables | {"alembic_version"}
+
+    command.downgrade(config, "base")
+    after_downgrade = inspect_database(url)
+    assert after_downgrade["revision"] is None
+    assert after_downgrade["tables"] == {"alembic_version"}, "downgrade to base must drop every table"
+
+    command.upgrade(config, "head")
+    again = inspect_database(url)
+    assert again["revision"] == head_revision()
+    assert again["tables"] == model_tables | {"alembic_version"}
+
+
+def metadata_with_a_changed_column() -> MetaData:
+    """The models' metadata with user_account.email widened: a change no migration knows about."""
+    changed = MetaData(naming_convention=metadata.naming_convention)
+    for table in metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["user_account"].c.email.type = String(320)
+    return changed
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'migrations.sqlite3'}"
+
+
+@pytest.fixture
+def postgresql_url(postgres_server: PostgresServer) -> str:  # noqa: F811
+    return postgres_server.create_database()
+
+
+def test_migrations_upgrade_and_downgrade_on_sqlite(sqlite_url: str) -> None:
+    assert_upgrade_downgrade_upgrade(sqlite_url)
+
+
+def test_migrations_upgrade_and_downgrade_on_postgresql(postgresql_url: str) -> None:
+    assert_upgrade_downgrade_upgrade(postgresql_url)
+
+
+def test_migrated_sqlite_schema_matches_the_models(sqlite_url: str) -> None:
+    command.upgrade(alembic_config(sqlite_url), "head")
+    assert schema_differences(sqlite_url) == []
+
+
+def test_migrated_postgresql_schema_matches_the_models(postgresql_url: str) -> None:
+    command.upgrade(alembic_config(postgresql_url), "head")
+    assert schema_differences(postgresql_url) == []
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_schema_comparison_reports_models_the_migrations_do_not_follow(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    command.upgrade(alembic_config(url), "head")
+
+    differences = schema_differences(url, metadata_with_a_changed_column())
+
+    assert [(diff[0][0], diff[0][2], diff[0][3]) for diff in differences] == [("modify_type", "user_account", "email")]
+    # And with no models at all, every migrated table is reported as one too many.
+    removed = {diff[1].name for diff in schema_differences(url, MetaData()) if diff[0] == "remove_table"}
+    assert removed == set(metadata.tables)

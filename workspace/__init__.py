@@ -1,0 +1,1 @@
+"""Passerelle: a collaborative recommendations workspace for cross-border working groups."""

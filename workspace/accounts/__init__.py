@@ -1,0 +1,1 @@
+"""Users, profiles, invitations, sessions and sign-in."""

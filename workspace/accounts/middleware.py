@@ -1,0 +1,55 @@
+"""Who is asking, and in which language: resolved once per request, before any handler runs."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
+from litestar.middleware import AbstractMiddleware
+from litestar.types import Receive, Scope, Scopes, Send
+
+from workspace.accounts.models import User
+from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
+
+SESSION_USER_KEY = "user_id"
+
+
+class RequestContextMiddleware(AbstractMiddleware):
+    scopes: Scopes = {ScopeType.HTTP}
+    exclude = ["^/static/"]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
+        user = await self._load_user(scope)
+        scope["user"] = user
+        language = choose_language(
+            profile_language=user.language.value if user else None,
+            cookie_language=connection.cookies.get(LANGUAGE_COOKIE),
+            accept_language=connection.headers.get("accept-language"),
+        )
+        token = current_language.set(language)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            current_language.reset(token)
+
+    @staticmethod
+    async def _load_user(scope: Scope) -> User | None:
+        session = scope.get("session")
+        if not isinstance(session, dict):
+            return None
+        raw_id = session.get(SESSION_USER_KEY)
+        if not raw_id:
+            return None
+        try:
+            user_id = UUID(str(raw_id))
+        except ValueError:
+            return None
+        db = scope["litestar_app"].state.db
+        async with db.session(write=False) as db_session:
+            user = await db_session.get(User, user_id)
+        if user is None or not user.is_active:
+            return None
+        return user

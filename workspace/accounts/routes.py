@@ -1,0 +1,208 @@
+"""Sign in and out, sign up through an invitation, reset a password, edit one's profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from workspace.accounts import services
+from workspace.accounts.middleware import SESSION_USER_KEY
+from workspace.accounts.models import ActorKind, Language, Side, Territory, User
+from workspace.accounts.sessions import renew_session
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from workspace.core.i18n import gettext as _
+from workspace.core.mail import send_mail
+from workspace.core.web import DbSession, notify, read_form, requires_user, safe_next, see_other, signed_in
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _profile_choices() -> dict[str, Any]:
+    return {
+        "territories": list(Territory),
+        "sides": list(Side),
+        "actor_kinds": list(ActorKind),
+        "languages": list(Language),
+    }
+
+
+@get("/login", name="login")
+async def login_page(request: Request, next: FromQuery[str | None] = None) -> Template | Redirect:
+    if signed_in_user := request.scope.get("user"):
+        assert isinstance(signed_in_user, User)
+        return Redirect(safe_next(next))
+    return Template("accounts/login.html", context={"form": Form(), "next": safe_next(next)})
+
+
+@post("/login")
+async def login(request: Request, db_session: DbSession) -> Template | Redirect:
+    form = await read_form(request)
+    email = form.text("email", required=True, max_length=254)
+    password = form.values.pop("password", "")
+    if not password:
+        form.add_error("password", _("Enter your password."))
+    user = await services.authenticate(db_session, email, password) if form.is_valid else None
+    target = safe_next(form.get("next"))
+    if user is None:
+        if form.is_valid:
+            form.add_error("form", _("The e-mail address or the password is not right."))
+        return Template("accounts/login.html", context={"form": form, "next": target}, status_code=400)
+    await services.record_sign_in(db_session, user.id)
+    renew_session(request)
+    request.set_session({SESSION_USER_KEY: str(user.id)})
+    return see_other(target)
+
+
+@post("/logout", name="logout")
+async def logout(request: Request) -> Redirect:
+    request.clear_session()
+    return see_other("/")
+
+
+@post("/language", name="set_language")
+async def set_language(request: Request, db_session: DbSession) -> Redirect:
+    form = await read_form(request)
+    language = form.get("language")
+    target = safe_next(form.get("next"))
+    response = see_other(target)
+    if language in LANGUAGES:
+        user = request.scope.get("user")
+        if isinstance(user, User):
+            await services.set_language(db_session, user.id, language)
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax")
+    return response
+
+
+@get("/signup/{token:str}", name="signup")
+async def signup_page(request: Request, db_session: DbSession, token: FromPath[str]) -> Template:
+    opened = await services.open_invitation(db_session, token)
+    if opened is None:
+        return Template("accounts/invitation_invalid.html", status_code=404)
+    invitation, cycle, group = opened
+    context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
+    if request.scope.get("user") is not None:
+        return Template("accounts/invitation_join.html", context=context)
+    form = Form(values={"email": invitation.email or "", "language": "fr"})
+    return Template("accounts/signup.html", context={**context, "form": form, **_profile_choices()})
+
+
+@post("/signup/{token:str}")
+async def signup(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        user = await services.sign_up(db_session, token, form)
+    except FormError as error:
+        opened = await services.open_invitation(db_session, token)
+        if opened is None:
+            return Template("accounts/invitation_invalid.html", status_code=404)
+        invitation, cycle, group = opened
+        context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
+        return Template(
+            "accounts/signup.html", context={**context, "form": error.form, **_profile_choices()}, status_code=400
+        )
+    renew_session(request)
+    request.set_session({SESSION_USER_KEY: str(user.id)})
+    notify(request, _("Welcome to Passerelle, %(name)s.", name=user.display_name))
+    return see_other("/")
+
+
+@post("/invitations/{token:str}/accept", guards=[requires_user])
+async def accept_invitation(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
+    if not await services.accept_as_member(db_session, token, signed_in(request)):
+        return Template("accounts/invitation_invalid.html", status_code=404)
+    notify(request, _("You have joined the cycle."))
+    return see_other("/")
+
+
+@get("/password/forgot", name="password_forgot")
+async def password_forgot_page() -> Template:
+    return Template("accounts/password_forgot.html", context={"form": Form()})
+
+
+@post("/password/forgot")
+async def password_forgot(request: Request, db_session: DbSession) -> Template:
+    form = await read_form(request)
+    try:
+        issued = await services.request_password_reset(db_session, form)
+    except FormError as error:
+        return Template("accounts/password_forgot.html", context={"form": error.form}, status_code=400)
+    if issued is not None:
+        user, token = issued
+        settings = request.app.state.settings
+        link = f"{settings.base_url}/password/reset/{token}"
+        await send_mail(
+            settings.smtp_url,
+            to=user.email,
+            subject=_("Reset your Passerelle password"),
+            body=_(
+                "Someone asked to reset the password of your Passerelle account.\n"
+                "To choose a new password, open this link within two hours:\n%(link)s\n\n"
+                "If it was not you, ignore this message.",
+                link=link,
+            ),
+        )
+    return Template("accounts/password_forgot_sent.html", context={"email": form.get("email")})
+
+
+@get("/password/reset/{token:str}", name="password_reset")
+async def password_reset_page(db_session: DbSession, token: FromPath[str]) -> Template:
+    if await services.open_password_reset(db_session, token) is None:
+        return Template("accounts/reset_invalid.html", status_code=404)
+    return Template("accounts/password_reset.html", context={"form": Form(), "token": token})
+
+
+@post("/password/reset/{token:str}")
+async def password_reset(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
+    form = await read_form(request)
+    try:
+        await services.reset_password(db_session, token, form)
+    except FormError as error:
+        if "token" in error.form.errors:
+            return Template("accounts/reset_invalid.html", status_code=404)
+        return Template("accounts/password_reset.html", context={"form": error.form, "token": token}, status_code=400)
+    request.clear_session()
+    notify(request, _("Your password has been changed. You can sign in with it now."))
+    return see_other("/login")
+
+
+@get("/profile", name="profile", guards=[requires_user])
+async def profile_page(request: Request, db_session: DbSession) -> Template:
+    user = signed_in(request)
+    memberships = await services.memberships_of(db_session, user)
+    context = {"form": services.profile_form(user), "memberships": memberships, **_profile_choices()}
+    return Template("accounts/profile.html", context=context)
+
+
+@post("/profile", guards=[requires_user])
+async def update_profile(request: Request, db_session: DbSession) -> Template | Redirect:
+    user = signed_in(request)
+    form = await read_form(request)
+    try:
+        await services.update_profile(db_session, user.id, form)
+    except FormError as error:
+        memberships = await services.memberships_of(db_session, user)
+        context = {"form": error.form, "memberships": memberships, **_profile_choices()}
+        return Template("accounts/profile.html", context=context, status_code=400)
+    notify(request, _("Your profile has been saved."))
+    return see_other("/profile")
+
+
+account_routes = [
+    login_page,
+    login,
+    logout,
+    set_language,
+    signup_page,
+    signup,
+    accept_invitation,
+    password_forgot_page,
+    password_forgot,
+    password_reset_page,
+    password_reset,
+    profile_page,
+    update_profile,
+]

@@ -1,0 +1,109 @@
+"""Server-side sessions kept in the database, and the session id renewed at sign-in."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
+from litestar.stores.base import Store
+from sqlalchemy import delete, select
+
+from workspace.accounts.models import StoredSession
+from workspace.core.db import Database
+from workspace.core.tokens import utcnow
+
+RENEW_SESSION_KEY = "_renew_session_id"
+# A session is written back only when its data changed or its expiry is this close.
+_REFRESH_MARGIN = timedelta(hours=1)
+
+
+class DatabaseSessionStore(Store):
+    """A litestar Store on the `stored_session` table: reads use the pool, writes the writer."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        expires_at = None
+        if expires_in is not None:
+            seconds = expires_in.total_seconds() if isinstance(expires_in, timedelta) else expires_in
+            expires_at = utcnow() + timedelta(seconds=seconds)
+        async with self.db.session(write=False) as session:
+            existing = await session.get(StoredSession, key)
+            if existing is not None and existing.value == data:
+                fresh = expires_at is None or (
+                    existing.expires_at is not None and existing.expires_at > expires_at - _REFRESH_MARGIN
+                )
+                if fresh:
+                    return
+        async with self.db.transaction() as session:
+            row = await session.get(StoredSession, key)
+            if row is None:
+                session.add(StoredSession(key=key, value=data, expires_at=expires_at))
+            else:
+                row.value = data
+                row.expires_at = expires_at
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        async with self.db.session(write=False) as session:
+            row = await session.get(StoredSession, key)
+            if row is None:
+                return None
+            if row.expires_at is not None and row.expires_at <= utcnow():
+                return None
+            return row.value
+
+    async def delete(self, key: str) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(StoredSession).where(StoredSession.key == key))
+
+    async def delete_all(self) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(StoredSession))
+
+    async def delete_expired(self) -> None:
+        async with self.db.transaction() as session:
+            await session.execute(delete(StoredSession).where(StoredSession.expires_at <= utcnow()))
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        async with self.db.session(write=False) as session:
+            expires_at = await session.scalar(select(StoredSession.expires_at).where(StoredSession.key == key))
+        if expires_at is None:
+            return None
+        return max(0, int((expires_at - utcnow()).total_seconds()))
+
+
+class RenewableSessionBackend(ServerSideSessionBackend):
+    """Gives the session a fresh id when a handler asks for it (at sign-in: no session fixation)."""
+
+    def get_session_id(self, connection: ASGIConnection) -> str:
+        state = connection.scope.setdefault("state", {})
+        renewal = state.get(RENEW_SESSION_KEY)
+        if renewal is True:
+            state[RENEW_SESSION_KEY] = secrets.token_hex(self.config.session_id_bytes)
+            return state[RENEW_SESSION_KEY]
+        if isinstance(renewal, str):
+            return renewal
+        return super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session, message, connection) -> None:  # type: ignore[no-untyped-def]
+        state = connection.scope.setdefault("state", {})
+        if state.get(RENEW_SESSION_KEY) is True:
+            old_id = connection.cookies.get(self.config.key)
+            if old_id:
+                await self.delete(old_id, store=self.config.get_store_from_app(connection.scope["app"]))
+        await super().store_in_message(scope_session, message, connection)
+
+
+class RenewableSessionConfig(ServerSideSessionConfig):
+    _backend_class = RenewableSessionBackend
+
+
+def renew_session(connection: ASGIConnection) -> None:
+    connection.scope.setdefault("state", {})[RENEW_SESSION_KEY] = True

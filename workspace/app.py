@@ -1,0 +1,102 @@
+"""create_app(): the one place where plugins, routes, middleware, stores and templates are wired."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.di import Provide
+from litestar.exceptions import HTTPException
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.plugins.flash import FlashConfig, FlashPlugin
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
+
+from workspace.accounts.middleware import RequestContextMiddleware
+from workspace.accounts.routes import account_routes
+from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
+from workspace.core.db import Database
+from workspace.core.errors import http_error, server_error
+from workspace.core.security import security_headers
+from workspace.core.templating import configure_environment
+from workspace.core.web import provide_db_session, provide_user
+from workspace.cycles.routes import cycle_routes
+from workspace.recommendations.routes import recommendation_routes
+from workspace.settings import PROJECT_ROOT, Settings, get_settings
+
+SESSION_MAX_AGE = 14 * 24 * 3600
+THROTTLED_PATHS = ("/login", "/signup/", "/password/")
+
+
+def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+    return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.check()
+    db = Database(settings.database_url, echo=settings.sql_echo)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await db.dispose()
+
+    engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
+    configure_environment(engine.engine)
+    template_config = TemplateConfig(instance=engine)
+
+    session_config = RenewableSessionConfig(
+        key=settings.session_cookie_name,
+        max_age=SESSION_MAX_AGE,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        store="sessions",
+    )
+    csrf_config = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="__Host-csrftoken" if settings.secure_cookies else "csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["/static/"],
+    )
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.login_rate_limit),
+        check_throttle_handler=_throttle_sign_in,
+        store="rate_limit",
+    )
+
+    app = Litestar(
+        route_handlers=[
+            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"], name="static"),
+            *account_routes,
+            *cycle_routes,
+            *recommendation_routes,
+        ],
+        dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
+        middleware=[session_config.middleware, RequestContextMiddleware, rate_limit.middleware],
+        csrf_config=csrf_config,
+        template_config=template_config,
+        plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],
+        stores={"sessions": DatabaseSessionStore(db), "rate_limit": MemoryStore()},
+        exception_handlers={HTTPException: http_error, Exception: server_error},
+        before_send=[security_headers(hsts=settings.is_production)],
+        lifespan=[lifespan],
+        debug=settings.debug,
+        openapi_config=None,
+    )
+    app.state.db = db
+    app.state.settings = settings
+    logging.getLogger("passerelle").setLevel(logging.INFO)
+    return app

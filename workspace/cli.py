@@ -1,0 +1,105 @@
+"""Command line: migrate, load the demo, create an admin, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+
+from workspace.settings import PROJECT_ROOT, get_settings
+
+
+def migrate() -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    command.upgrade(config, "head")
+
+
+def demo() -> None:
+    from workspace.core.db import Database
+    from workspace.demo import DEMO_PASSWORD, DEMO_SIGN_INS, load_demo
+
+    async def _run() -> None:
+        db = Database(get_settings().database_url)
+        try:
+            await load_demo(db)
+        finally:
+            await db.dispose()
+
+    asyncio.run(_run())
+    print(f"\nDemo sign-ins (password for all: {DEMO_PASSWORD}):")
+    for role, email in DEMO_SIGN_INS:
+        print(f"  {role:<26} {email}")
+
+
+def create_admin(email: str, name: str) -> None:
+    from sqlalchemy import select
+
+    from workspace.accounts.models import User
+    from workspace.core.db import Database
+    from workspace.core.passwords import hash_password_sync
+
+    password = getpass.getpass("Password for the new admin: ")
+    if len(password) < 10:
+        sys.exit("The password must have at least 10 characters.")
+
+    async def _run() -> None:
+        db = Database(get_settings().database_url)
+        try:
+            async with db.transaction() as session:
+                user = await session.scalar(select(User).where(User.email == email.lower()))
+                if user is None:
+                    user = User(email=email.lower(), display_name=name)
+                    session.add(user)
+                user.password_hash = hash_password_sync(password)
+                user.is_admin = True
+        finally:
+            await db.dispose()
+
+    asyncio.run(_run())
+    print(f"{email} is an admin.")
+
+
+def serve(host: str, port: int) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    print(f"\nPasserelle is running at http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
+    uvicorn.run(
+        "workspace.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=settings.is_production,
+        log_level="info",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="passerelle")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="bring the database to the latest schema")
+    commands.add_parser("demo", help="load the demo workspace (once) and print the demo sign-ins")
+    admin = commands.add_parser("create-admin", help="create or promote an admin")
+    admin.add_argument("email")
+    admin.add_argument("name")
+    run = commands.add_parser("serve", help="run the web server")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    if args.command == "migrate":
+        migrate()
+    elif args.command == "demo":
+        demo()
+    elif args.command == "create-admin":
+        create_admin(args.email, args.name)
+    else:
+        serve(args.host, args.port)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Plumbing every domain uses: database, security, languages, markdown, audit."""

@@ -1,0 +1,51 @@
+"""The Jinja environment: gettext, dates, markdown, and the helpers every template uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+from workspace.core import i18n
+from workspace.core.markdown import render_markdown
+
+
+def _gettext(message: str) -> str:
+    return i18n.translations_for(i18n.current_language.get()).gettext(message)
+
+
+def _ngettext(singular: str, plural: str, n: int) -> str:
+    return i18n.translations_for(i18n.current_language.get()).ngettext(singular, plural, n)
+
+
+@pass_context
+def _viewer(context: Context) -> Any:
+    """The signed-in user, or None (also on pages that no route matched)."""
+    request = context.get("request")
+    return request.scope.get("user") if request is not None else None
+
+
+@pass_context
+def _flashes(context: Context) -> list[dict[str, str]]:
+    """Messages left for this page by the previous request (read once, then gone)."""
+    request = context.get("request")
+    session = request.scope.get("session") if request is not None else None
+    if not isinstance(session, dict):
+        return []
+    return session.pop("_messages", [])
+
+
+def configure_environment(env: Environment) -> None:
+    env.add_extension("jinja2.ext.i18n")
+    env.add_extension("jinja2.ext.do")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    env.filters["markdown"] = render_markdown
+    env.filters["date"] = i18n.format_date
+    env.globals["viewer"] = _viewer
+    env.globals["flashes"] = _flashes
+    env.globals["current_language"] = i18n.current_language.get
+    env.globals["languages"] = i18n.LANGUAGES
+    env.globals["language_name"] = i18n.language_name

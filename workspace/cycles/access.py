@@ -1,0 +1,73 @@
+"""What a person may see and do in a cycle, from their memberships and the cycle's phase.
+
+Objects out of reach answer 404 rather than 403, so their existence does not leak.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workspace.accounts.models import MembershipRole, User
+from workspace.cycles.models import Cycle, Membership
+
+
+@dataclass(frozen=True)
+class CycleAccess:
+    cycle: Cycle
+    user: User | None
+    roles: frozenset[MembershipRole]
+    group_ids: frozenset[UUID]
+    suspended: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return bool(self.user and self.user.is_admin)
+
+    @property
+    def is_participant(self) -> bool:
+        return bool(self.roles) or self.is_admin
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.is_admin or MembershipRole.FACILITATOR in self.roles
+
+    @property
+    def can_view(self) -> bool:
+        return self.is_participant or self.cycle.phase.is_public
+
+    @property
+    def can_invite(self) -> bool:
+        return self.is_facilitator
+
+    def in_group(self, group_id: UUID | None) -> bool:
+        return group_id is not None and group_id in self.group_ids
+
+
+async def cycle_access(session: AsyncSession, user: User | None, cycle: Cycle) -> CycleAccess:
+    if user is None:
+        return CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
+    rows = (
+        await session.execute(
+            select(Membership.role, Membership.group_id, Membership.suspended_at).where(
+                Membership.user_id == user.id, Membership.cycle_id == cycle.id
+            )
+        )
+    ).all()
+    return CycleAccess(
+        cycle=cycle,
+        user=user,
+        roles=frozenset(row.role for row in rows),
+        group_ids=frozenset(row.group_id for row in rows if row.group_id is not None),
+        suspended=any(row.suspended_at is not None for row in rows),
+    )
+
+
+def require(condition: bool) -> None:
+    """Out of reach looks exactly like absent."""
+    if not condition:
+        raise NotFoundException()

@@ -1,0 +1,140 @@
+"""Home, cycle, axis and working-group pages; the admin's cycle creation and invitations."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from workspace.accounts import services as accounts
+from workspace.accounts.models import MembershipRole
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import gettext as _
+from workspace.core.web import (
+    CurrentUser,
+    DbSession,
+    notify,
+    read_form,
+    requires_admin,
+    requires_user,
+    see_other,
+    signed_in,
+)
+from workspace.cycles import services
+from workspace.cycles.access import require
+from workspace.cycles.models import Phase
+from workspace.recommendations import services as recommendations
+
+
+@get("/", name="home")
+async def home(db_session: DbSession, user: CurrentUser) -> Template:
+    access = await services.current_cycle(db_session, user)
+    counts = await recommendations.axis_counts(db_session, access) if access else {}
+    others = [c for c in await services.visible_cycles(db_session, user) if not access or c.id != access.cycle.id]
+    return Template("home.html", context={"access": access, "counts": counts, "other_cycles": others})
+
+
+@get("/cycles/{slug:str}", name="cycle")
+async def cycle_page(db_session: DbSession, user: CurrentUser, slug: FromPath[str]) -> Template:
+    access = await services.get_cycle(db_session, slug, user)
+    counts = await recommendations.axis_counts(db_session, access)
+    groups = await services.cycle_groups(db_session, access.cycle) if access.is_participant else []
+    return Template(
+        "cycles/cycle.html", context={"access": access, "counts": counts, "groups": groups, "phases": list(Phase)}
+    )
+
+
+@get("/cycles/{slug:str}/axes/{code:str}", name="axis")
+async def axis_page(
+    request: Request,
+    db_session: DbSession,
+    user: CurrentUser,
+    slug: FromPath[str],
+    code: FromPath[str],
+    page: FromQuery[int] = 1,
+) -> Template:
+    access = await services.get_cycle(db_session, slug, user)
+    axis = services.find_axis(access, code)
+    items, page_info = await recommendations.axis_recommendations(db_session, access, axis, page=page)
+    context = {"access": access, "axis": axis, "recommendations": items, "page": page_info}
+    if request.htmx:  # type: ignore[attr-defined]
+        return Template("cycles/_axis_list.html", context=context)
+    return Template("cycles/axis.html", context=context)
+
+
+@get("/groups/{group_id:uuid}", name="group", guards=[requires_user])
+async def group_page(db_session: DbSession, user: CurrentUser, group_id: FromPath[UUID]) -> Template:
+    group, access = await services.get_group(db_session, group_id, user)
+    members = await services.group_members(db_session, group)
+    return Template("cycles/group.html", context={"group": group, "access": access, "members": members})
+
+
+def _invitation_context(access: services.CycleAccess, groups: list, form: Form) -> dict:  # type: ignore[type-arg]
+    roles = [MembershipRole.MEMBER, MembershipRole.AUTHORITY]
+    if access.is_facilitator:
+        roles.insert(1, MembershipRole.FACILITATOR)
+    return {"access": access, "groups": groups, "roles": roles, "form": form}
+
+
+@get("/cycles/{slug:str}/invitations", name="invitations", guards=[requires_user])
+async def invitations_page(request: Request, db_session: DbSession, slug: FromPath[str]) -> Template:
+    access = await services.get_cycle(db_session, slug, signed_in(request))
+    require(access.can_invite)
+    groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
+    pending = await accounts.pending_invitations(db_session, access.cycle)
+    form = Form(values={"role": MembershipRole.MEMBER.value})
+    context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
+    return Template("cycles/invitations.html", context=context)
+
+
+@post("/cycles/{slug:str}/invitations", guards=[requires_user])
+async def create_invitation(request: Request, db_session: DbSession, slug: FromPath[str]) -> Template:
+    user = signed_in(request)
+    access = await services.get_cycle(db_session, slug, user)
+    require(access.can_invite)
+    groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
+    form = await read_form(request)
+    try:
+        issued = await accounts.create_invitation(db_session, access, form, user)
+    except FormError as error:
+        pending = await accounts.pending_invitations(db_session, access.cycle)
+        context = {**_invitation_context(access, groups, error.form), "pending": pending, "issued_link": None}
+        return Template("cycles/invitations.html", context=context, status_code=400)
+    link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
+    pending = await accounts.pending_invitations(db_session, access.cycle)
+    fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
+    context = {**_invitation_context(access, groups, fresh), "pending": pending, "issued_link": link}
+    return Template("cycles/invitations.html", context=context, status_code=201)
+
+
+@get("/admin", name="admin", guards=[requires_admin])
+async def admin_page(db_session: DbSession, user: CurrentUser) -> Template:
+    cycles = await services.visible_cycles(db_session, user)
+    return Template("admin/admin.html", context={"cycles": cycles, "form": Form()})
+
+
+@post("/admin/cycles", guards=[requires_admin])
+async def create_cycle(request: Request, db_session: DbSession) -> Template | Redirect:
+    user = signed_in(request)
+    form = await read_form(request)
+    try:
+        cycle = await services.create_cycle(db_session, form, user)
+    except FormError as error:
+        cycles = await services.visible_cycles(db_session, user)
+        return Template("admin/admin.html", context={"cycles": cycles, "form": error.form}, status_code=400)
+    notify(request, _("The cycle has been created with its three axes."))
+    return see_other(f"/cycles/{cycle.slug}")
+
+
+cycle_routes = [
+    home,
+    cycle_page,
+    axis_page,
+    group_page,
+    invitations_page,
+    create_invitation,
+    admin_page,
+    create_cycle,
+]

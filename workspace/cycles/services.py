@@ -1,0 +1,169 @@
+"""Cycles: finding them, who belongs, what they hold, and creating new ones."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from uuid import UUID
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from workspace.accounts.models import User
+from workspace.core import audit
+from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.cycles.access import CycleAccess, cycle_access, require
+from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
+
+SEEDED_AXES = (
+    ("F", "Formation", "Opleiding", "Training",
+     "Formation initiale dans les écoles de travail social et formation continue des travailleurs sociaux.",
+     "Basisopleiding in de scholen voor sociaal werk en bijscholing van sociaal werkers.",
+     "Initial training in social-work schools and continuing training of social workers."),
+    ("P", "Pratiques", "Praktijken", "Practices",
+     "Pratiques entre travailleurs sociaux, spécialistes du thème de l'année et personnes concernées.",
+     "Praktijken tussen sociaal werkers, specialisten van het jaarthema en de betrokken personen.",
+     "Practices between social workers, specialists of the year's theme and the people concerned."),
+    ("G", "Gouvernance", "Bestuur", "Governance",
+     "Implication des pouvoirs locaux et régionaux (élus et fonctionnaires).",
+     "Betrokkenheid van lokale en regionale overheden (verkozenen en ambtenaren).",
+     "Involving local and regional authorities (elected officials and civil servants)."),
+)  # fmt: skip
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:50] or "cycle"
+
+
+async def get_cycle(session: AsyncSession, slug: str, user: User | None) -> CycleAccess:
+    cycle = await session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.axes)))
+    require(cycle is not None)
+    assert cycle is not None
+    access = await cycle_access(session, user, cycle)
+    require(access.can_view)
+    return access
+
+
+async def visible_cycles(session: AsyncSession, user: User | None) -> list[Cycle]:
+    """Cycles a person may open, newest first: their own, every public one, all for an admin."""
+    query = select(Cycle).order_by(Cycle.year.desc(), Cycle.created_at.desc())
+    public = Cycle.phase.in_([phase for phase in Phase if phase.is_public])
+    if user is None:
+        query = query.where(public)
+    elif not user.is_admin:
+        mine = select(Membership.cycle_id).where(Membership.user_id == user.id)
+        query = query.where(or_(public, Cycle.id.in_(mine)))
+    return list((await session.scalars(query)).all())
+
+
+async def current_cycle(session: AsyncSession, user: User | None) -> CycleAccess | None:
+    cycles = await visible_cycles(session, user)
+    if not cycles:
+        return None
+    cycle = await session.scalar(select(Cycle).where(Cycle.id == cycles[0].id).options(selectinload(Cycle.axes)))
+    assert cycle is not None
+    return await cycle_access(session, user, cycle)
+
+
+def find_axis(access: CycleAccess, code: str) -> Axis:
+    for axis in access.cycle.axes:
+        if axis.code.lower() == code.lower():
+            return axis
+    require(False)
+    raise AssertionError  # unreachable
+
+
+async def get_group(session: AsyncSession, group_id: UUID, user: User | None) -> tuple[WorkingGroup, CycleAccess]:
+    group = await session.scalar(
+        select(WorkingGroup).where(WorkingGroup.id == group_id).options(selectinload(WorkingGroup.cycle))
+    )
+    require(group is not None)
+    assert group is not None
+    access = await cycle_access(session, user, group.cycle)
+    require(access.is_participant)
+    return group, access
+
+
+async def group_members(session: AsyncSession, group: WorkingGroup) -> list[Membership]:
+    return list(
+        (
+            await session.scalars(
+                select(Membership)
+                .join(User, User.id == Membership.user_id)
+                .where(Membership.group_id == group.id, User.is_active.is_(True))
+                .order_by(Membership.role.desc(), User.display_name)
+                .options(selectinload(Membership.user))
+            )
+        ).all()
+    )
+
+
+async def cycle_groups(session: AsyncSession, cycle: Cycle) -> list[tuple[WorkingGroup, int]]:
+    counts = (
+        select(Membership.group_id, func.count().label("members"))
+        .where(Membership.cycle_id == cycle.id, Membership.group_id.is_not(None))
+        .group_by(Membership.group_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(WorkingGroup, func.coalesce(counts.c.members, 0))
+        .outerjoin(counts, counts.c.group_id == WorkingGroup.id)
+        .where(WorkingGroup.cycle_id == cycle.id)
+        .order_by(WorkingGroup.name)
+    )
+    return [(group, members) for group, members in rows.all()]
+
+
+def validate_cycle_form(form: Form) -> None:
+    form.integer("year", minimum=2000, maximum=2100)
+    form.text("title_fr", required=True)
+    form.text("title_nl", required=True)
+    form.text("title_en")
+    form.text("theme_fr", max_length=MAX_TEXT)
+    form.text("theme_nl", max_length=MAX_TEXT)
+    form.text("group_name")
+
+
+async def create_cycle(session: AsyncSession, form: Form, actor: User) -> Cycle:
+    """A new cycle with the three seeded axes and, if named, a first working group."""
+    validate_cycle_form(form)
+    if not form.is_valid:
+        raise FormError(form)
+    year = int(form.get("year"))
+    base_slug = f"{year}-{slugify(form.get('title_fr'))}"
+    slug = base_slug
+    suffix = 2
+    while await session.scalar(select(Cycle.id).where(Cycle.slug == slug)) is not None:
+        slug = f"{base_slug}-{suffix}"
+        suffix += 1
+    cycle = Cycle(
+        year=year,
+        slug=slug[:60],
+        title_fr=form.get("title_fr"),
+        title_nl=form.get("title_nl"),
+        title_en=form.get("title_en"),
+        theme_fr=form.get("theme_fr"),
+        theme_nl=form.get("theme_nl"),
+    )
+    for position, (code, fr, nl, en, desc_fr, desc_nl, desc_en) in enumerate(SEEDED_AXES):
+        cycle.axes.append(
+            Axis(
+                code=code,
+                position=position,
+                name_fr=fr,
+                name_nl=nl,
+                name_en=en,
+                description_fr=desc_fr,
+                description_nl=desc_nl,
+                description_en=desc_en,
+            )
+        )
+    if form.get("group_name"):
+        cycle.groups.append(WorkingGroup(name=form.get("group_name")))
+    session.add(cycle)
+    await session.flush()
+    audit.record(session, action="cycle.create", actor_id=actor.id, cycle_id=cycle.id, target_kind="cycle",
+                 target_id=cycle.id, title=cycle.title_fr)  # fmt: skip
+    return cycle

@@ -1,0 +1,182 @@
+"""Load the demo workspace once, printing progress as it goes."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workspace.accounts.models import TERRITORY_SIDES, MembershipRole, User
+from workspace.core.db import Database
+from workspace.core.passwords import hash_password_sync
+from workspace.core.tokens import utcnow
+from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.services import SEEDED_AXES
+from workspace.demo.people import GROUPS, PEOPLE
+from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
+from workspace.discussion.models import Comment
+from workspace.dossier.models import AuthorityAnswer, Position
+from workspace.recommendations.models import (
+    TEXT_FIELDS,
+    CoAuthor,
+    Recommendation,
+    RecommendationTag,
+    Revision,
+    Status,
+)
+from workspace.voting.models import Ballot, Choice
+
+DEMO_PASSWORD = "passerelle-demo"  # noqa: S105 - printed for people trying the demo
+DEMO_SIGN_INS = [
+    ("admin", "admin@passerelle.example"),
+    ("facilitator (FR)", "sophie.lambert@passerelle.example"),
+    ("member (FR)", "julien.deroo@passerelle.example"),
+    ("member (NL)", "griet.vandenberghe@passerelle.example"),
+    ("authority reviewer (NL)", "bart.claeys@passerelle.example"),
+]
+
+
+def _axes(cycle: Cycle) -> None:
+    for position, (code, fr, nl, en, desc_fr, desc_nl, desc_en) in enumerate(SEEDED_AXES):
+        cycle.axes.append(
+            Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en,
+                 description_fr=desc_fr, description_nl=desc_nl, description_en=desc_en)
+        )  # fmt: skip
+
+
+def _recommendation(
+    cycle: Cycle, axis: Axis, author: User, group: WorkingGroup | None, **fields: object
+) -> Recommendation:
+    recommendation = Recommendation(cycle_id=cycle.id, axis_id=axis.id, author_id=author.id,
+                                    group_id=group.id if group else None, revision_number=1, **fields)  # fmt: skip
+    return recommendation
+
+
+async def is_loaded(session: AsyncSession) -> bool:
+    return bool(await session.scalar(select(func.count()).select_from(Cycle)))
+
+
+async def load_demo(db: Database, report: Callable[[str], None] = print) -> bool:
+    """Returns False when the database already holds data (the demo is loaded once)."""
+    async with db.transaction() as session:
+        if await is_loaded(session):
+            report("Demo data already present: nothing to do.")
+            return False
+        await _load(session, report)
+    report("Demo data loaded.")
+    return True
+
+
+async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
+    rng = random.Random(2013)
+    report(f"[1/5] People ({len(PEOPLE)})…")
+    password_hash = hash_password_sync(DEMO_PASSWORD)
+    users: list[User] = []
+    for email, name, organisation, territory, kind, language, _role, _group in PEOPLE:
+        users.append(
+            User(email=email, display_name=name, organisation=organisation, territory=territory,
+                 side=TERRITORY_SIDES.get(territory), actor_kind=kind, language=language,
+                 password_hash=password_hash, is_admin=email.startswith("admin@"))
+        )  # fmt: skip
+    session.add_all(users)
+
+    report("[2/5] Cycles 2012 and 2013, axes and working groups…")
+    cycle_2012 = Cycle(
+        year=2012, slug="2012-developpement-durable-logement", phase=Phase.FOLLOW_UP,
+        title_fr="Le développement durable et le logement des plus démunis",
+        title_nl="Duurzame ontwikkeling en huisvesting voor de armsten",
+        title_en="Sustainable development and housing for the poorest",
+        theme_fr="Comment concilier transition écologique et droit au logement des ménages les plus pauvres ?",
+        theme_nl="Hoe verzoenen we de ecologische transitie met het recht op wonen van de armste gezinnen?",
+    )  # fmt: skip
+    cycle_2013 = Cycle(
+        year=2013, slug="2013-acces-logement-jeunes", phase=Phase.VOTING,
+        title_fr="Accès au logement pour les jeunes", title_nl="Toegang tot huisvesting voor jongeren",
+        title_en="Access to housing for young people",
+        theme_fr="Les jeunes de 18 à 25 ans, **étudiants, travailleurs ou sortant de l'aide à la jeunesse**, "
+        "peinent à trouver un premier logement des deux côtés de la frontière. Quelles réponses communes ?",
+        theme_nl="Jongeren van 18 tot 25 jaar, **studenten, werkenden of jongeren uit de jeugdhulp**, "
+        "vinden moeilijk een eerste woning aan beide kanten van de grens. Welke gezamenlijke antwoorden?",
+        phase_changed_at=utcnow() - timedelta(days=3),
+    )  # fmt: skip
+    for cycle in (cycle_2012, cycle_2013):
+        _axes(cycle)
+    groups = [WorkingGroup(name=name, description=description) for name, description in GROUPS]
+    cycle_2013.groups.extend(groups)
+    session.add_all([cycle_2012, cycle_2013])
+    await session.flush()
+
+    for user, (_email, _n, _o, _t, _k, _l, role, group_index) in zip(users, PEOPLE, strict=True):
+        if role is None:
+            continue
+        group = groups[group_index] if group_index is not None else None
+        institution = user.organisation if role == MembershipRole.AUTHORITY else None
+        session.add(Membership(user_id=user.id, cycle_id=cycle_2013.id, group_id=group.id if group else None,
+                               role=role, institution=institution))  # fmt: skip
+        session.add(Membership(user_id=user.id, cycle_id=cycle_2012.id, role=role, institution=institution))
+
+    report(f"[3/5] Recommendations ({len(RECOMMENDATIONS_2013) + len(RECOMMENDATIONS_2012)})…")
+    axes_2013 = {axis.code: axis for axis in cycle_2013.axes}
+    recommendations: list[Recommendation] = []
+    for (code, author_index, group_index, title, finding, proposal, level, institutions, effect,
+         scheme_fr, scheme_wal, scheme_vl, harmonisation, tags) in RECOMMENDATIONS_2013:  # fmt: skip
+        author = users[author_index]
+        group = groups[group_index] if group_index is not None else None
+        recommendation = _recommendation(
+            cycle_2013, axes_2013[code], author, group, status=Status.SUBMITTED,
+            language="nl" if author.language.value == "nl" else "fr", title=title, finding=finding,
+            proposal=proposal, action_level=level, institutions=institutions, expected_effect=effect,
+            scheme_fr=scheme_fr, scheme_wal=scheme_wal, scheme_vl=scheme_vl, harmonisation=harmonisation,
+        )  # fmt: skip
+        recommendation.tags = [RecommendationTag(tag=tag) for tag in tags]
+        coauthor = users[(author_index % 10) + 2]
+        if coauthor.id != author.id:
+            recommendation.coauthors = [CoAuthor(user_id=coauthor.id)]
+        recommendations.append(recommendation)
+    axes_2012 = {axis.code: axis for axis in cycle_2012.axes}
+    counters: dict[str, int] = {}
+    for code, title, finding, proposal, status in RECOMMENDATIONS_2012:
+        reference = None
+        if status == "adopted":
+            counters[code] = counters.get(code, 0) + 1
+            reference = f"{code}{counters[code]}"
+        recommendations.append(
+            _recommendation(cycle_2012, axes_2012[code], users[1], None, status=Status(status), title=title,
+                            finding=finding, proposal=proposal, reference=reference)
+        )  # fmt: skip
+    session.add_all(recommendations)
+    await session.flush()
+    for recommendation in recommendations:
+        content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
+        session.add(Revision(recommendation_id=recommendation.id, number=1, author_id=recommendation.author_id,
+                             message="Première version", content=content))  # fmt: skip
+
+    report("[4/5] Comments…")
+    members = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] is not None]
+    for index, recommendation in enumerate(recommendations[:8]):
+        first = Comment(recommendation_id=recommendation.id, author_id=members[index % len(members)].id,
+                        body=COMMENTS[index % len(COMMENTS)])  # fmt: skip
+        session.add(first)
+        await session.flush()
+        if index % 2 == 0:
+            session.add(Comment(recommendation_id=recommendation.id, parent_id=first.id,
+                                author_id=members[(index + 3) % len(members)].id,
+                                body=COMMENTS[(index + 1) % len(COMMENTS)]))  # fmt: skip
+
+    report("[5/5] Ballots and an authority answer…")
+    voters = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] == MembershipRole.MEMBER
+              or person[6] == MembershipRole.FACILITATOR]  # fmt: skip
+    choices = [Choice.FOR] * 6 + [Choice.AGAINST, Choice.ABSTAIN]
+    for recommendation in recommendations[:6]:
+        for voter in voters[: rng.randint(4, len(voters))]:
+            session.add(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=rng.choice(choices)))
+    adopted_2012 = [r for r in recommendations if r.cycle_id == cycle_2012.id and r.status == Status.ADOPTED]
+    session.add(
+        AuthorityAnswer(recommendation_id=adopted_2012[0].id, institution="Provincie West-Vlaanderen",
+                        reviewer_id=users[-1].id, position=Position.WILL_STUDY,
+                        commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
+                        responsible_service="Dienst Wonen")
+    )  # fmt: skip

@@ -1,0 +1,1 @@
+"""Comments, reports, moderation and notifications."""

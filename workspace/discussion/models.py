@@ -1,0 +1,73 @@
+"""What people say about recommendations, and how facilitators keep it useful."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workspace.accounts.models import User
+from workspace.core.models import Base, enum_column
+
+
+class Comment(Base):
+    __tablename__ = "comment"
+
+    recommendation_id: Mapped[UUID] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    anchor: Mapped[str | None] = mapped_column(String(60))
+    body: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    hidden_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    hidden_reason: Mapped[str] = mapped_column(Text, default="")
+    hidden_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    author: Mapped[User | None] = relationship(lazy="raise", foreign_keys=[author_id])
+
+
+class CommentEdit(Base):
+    """The text a comment had before an edit."""
+
+    __tablename__ = "comment_edit"
+
+    comment_id: Mapped[UUID] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ReportStatus(enum.StrEnum):
+    OPEN = "open"
+    HIDDEN = "hidden"
+    DISMISSED = "dismissed"
+
+
+class Report(Base):
+    """A member's report of a comment or recommendation, for facilitators to handle."""
+
+    __tablename__ = "report"
+
+    comment_id: Mapped[UUID | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("recommendation.id", ondelete="CASCADE"), index=True
+    )
+    reporter_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[ReportStatus] = enum_column(ReportStatus, default=ReportStatus.OPEN)
+    resolved_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Notification(Base):
+    __tablename__ = "notification"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str] = mapped_column(String(300), default="")
+    read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

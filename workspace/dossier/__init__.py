@@ -1,0 +1,1 @@
+"""The consolidated dossier, its exports, and the authorities' answers."""

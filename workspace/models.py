@@ -1,0 +1,46 @@
+"""Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
+
+from workspace.accounts.models import Invitation, PasswordReset, StoredSession, User
+from workspace.core.models import AuditEntry, Base
+from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
+from workspace.discussion.models import Comment, CommentEdit, Notification, Report
+from workspace.dossier.models import AuthorityAnswer
+from workspace.recommendations.models import (
+    Amendment,
+    CoAuthor,
+    GlossaryTerm,
+    Recommendation,
+    RecommendationTag,
+    Revision,
+    Translation,
+)
+from workspace.voting.models import Ballot
+
+metadata = Base.metadata
+
+__all__ = [
+    "Amendment",
+    "AuditEntry",
+    "AuthorityAnswer",
+    "Axis",
+    "Ballot",
+    "CoAuthor",
+    "Comment",
+    "CommentEdit",
+    "Cycle",
+    "GlossaryTerm",
+    "Invitation",
+    "Meeting",
+    "Membership",
+    "Notification",
+    "PasswordReset",
+    "Recommendation",
+    "RecommendationTag",
+    "Report",
+    "Revision",
+    "StoredSession",
+    "Translation",
+    "User",
+    "WorkingGroup",
+    "metadata",
+]

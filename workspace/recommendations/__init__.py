@@ -1,0 +1,1 @@
+"""Recommendations, their revisions, co-authors, amendments, translations and the glossary."""

@@ -1,0 +1,99 @@
+"""Typed settings, read once from the environment.
+
+Every field is documented in the README (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
+
+
+class UnsafeSettingsError(RuntimeError):
+    """Raised when production settings would run the app insecurely."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    """`development` or `production`. Production refuses unsafe defaults."""
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'passerelle.sqlite3'}"
+    """SQLAlchemy async URL: `sqlite+aiosqlite:///path` (one machine) or `postgresql+asyncpg://...`."""
+    secret_key: str = DEVELOPMENT_SECRET
+    """Signs CSRF tokens. Must be a long random value in production."""
+    base_url: str = "http://127.0.0.1:8000"
+    """Public address of the site, used in invitation and password-reset links."""
+    redis_url: str | None = None
+    """Redis for live events and stores when several app processes run; unset on one machine."""
+    secure_cookies: bool = False
+    """Mark cookies Secure and use the `__Host-` prefix; forced on in production."""
+    smtp_url: str | None = None
+    """`smtp://user:password@host:port` for outgoing e-mail; unset writes mails to the log."""
+    login_rate_limit: int = 10
+    """Sign-in, sign-up and reset attempts allowed per minute and client address."""
+    debug: bool = False
+    """Show tracebacks in the browser (development only)."""
+    sql_echo: bool = False
+    """Log every SQL statement."""
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def session_cookie_name(self) -> str:
+        return "__Host-passerelle_session" if self.secure_cookies else "passerelle_session"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        environment = os.environ.get("PASSERELLE_ENV", "development")
+        production = environment == "production"
+        settings = cls(
+            environment=environment,
+            database_url=os.environ.get("DATABASE_URL", cls.database_url),
+            secret_key=os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET),
+            base_url=os.environ.get("BASE_URL", cls.base_url).rstrip("/"),
+            redis_url=os.environ.get("REDIS_URL") or None,
+            secure_cookies=_env_bool("SECURE_COOKIES", production),
+            smtp_url=os.environ.get("SMTP_URL") or None,
+            login_rate_limit=int(os.environ.get("LOGIN_RATE_LIMIT", "10")),
+            debug=_env_bool("DEBUG", False),
+            sql_echo=_env_bool("SQL_ECHO", False),
+        )
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        """Refuse to run production with a development secret or cookies sent over plain HTTP."""
+        if not self.is_production:
+            return
+        if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
+            raise UnsafeSettingsError("SECRET_KEY must be set to a random value of at least 32 characters")
+        if not self.secure_cookies:
+            raise UnsafeSettingsError("SECURE_COOKIES cannot be turned off in production")
+        if not self.base_url.startswith("https://"):
+            raise UnsafeSettingsError("BASE_URL must start with https:// in production")
+        if self.debug:
+            raise UnsafeSettingsError("DEBUG cannot be on in production")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()

@@ -1,0 +1,1 @@
+"""Ballots, rules, tallies and the cross-border double majority."""

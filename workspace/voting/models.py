@@ -1,0 +1,28 @@
+"""One ballot per member and recommendation, enforced by the database."""
+
+from __future__ import annotations
+
+import enum
+from uuid import UUID
+
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from workspace.core.models import Base, enum_column
+
+
+class Choice(enum.StrEnum):
+    FOR = "for"
+    AGAINST = "against"
+    ABSTAIN = "abstain"
+    BLOCK = "block"
+
+
+class Ballot(Base):
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("recommendation_id", "user_id"),)
+
+    recommendation_id: Mapped[UUID] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    choice: Mapped[Choice] = enum_column(Choice)
+    reason: Mapped[str] = mapped_column(Text, default="")
