@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         path="/",
         store="sessions",
+        exclude_opt_key="no_session",
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,
@@ -79,13 +80,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     app = Litestar(
         route_handlers=[
-            create_static_files_router(path="/static", directories=[PROJECT_ROOT / "static"], name="static"),
+            create_static_files_router(
+                path="/static",
+                directories=[PROJECT_ROOT / "static"],
+                name="static",
+                opt={"no_request_context": True, "no_session": True},
+            ),
             *account_routes,
             *cycle_routes,
             *recommendation_routes,
         ],
         dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
-        middleware=[session_config.middleware, RequestContextMiddleware, rate_limit.middleware],
+        middleware=[session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],
         csrf_config=csrf_config,
         template_config=template_config,
         plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],

@@ -7,8 +7,8 @@ from uuid import UUID
 
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.middleware import AbstractMiddleware
-from litestar.types import Receive, Scope, Scopes, Send
+from litestar.middleware import ASGIMiddleware
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from workspace.accounts.models import User
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
@@ -16,11 +16,11 @@ from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_langua
 SESSION_USER_KEY = "user_id"
 
 
-class RequestContextMiddleware(AbstractMiddleware):
-    scopes: Scopes = {ScopeType.HTTP}
-    exclude = ["^/static/"]
+class RequestContextMiddleware(ASGIMiddleware):
+    scopes = (ScopeType.HTTP,)
+    exclude_opt_key = "no_request_context"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         user = await self._load_user(scope)
         scope["user"] = user
@@ -31,7 +31,7 @@ class RequestContextMiddleware(AbstractMiddleware):
         )
         token = current_language.set(language)
         try:
-            await self.app(scope, receive, send)
+            await next_app(scope, receive, send)
         finally:
             current_language.reset(token)
 

@@ -164,7 +164,8 @@ async def password_reset(request: Request, db_session: DbSession, token: FromPat
         if "token" in error.form.errors:
             return Template("accounts/reset_invalid.html", status_code=404)
         return Template("accounts/password_reset.html", context={"form": error.form, "token": token}, status_code=400)
-    request.clear_session()
+    renew_session(request)
+    request.set_session({})
     notify(request, _("Your password has been changed. You can sign in with it now."))
     return see_other("/login")
 

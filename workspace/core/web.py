@@ -74,6 +74,9 @@ async def read_form(request: Request) -> Form:
 
 
 def notify(request: Request, message: str, category: str = "success") -> None:
+    """Leave a message for the next page the person sees."""
+    if not isinstance(request.scope.get("session"), dict):
+        request.set_session({})
     flash(request, message, category=category)
 
 

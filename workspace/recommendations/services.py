@@ -30,7 +30,7 @@ async def axis_counts(session: AsyncSession, access: CycleAccess) -> dict[UUID, 
         )
         .group_by(Recommendation.axis_id)
     )
-    return dict(rows.tuples().all())
+    return {axis_id: count for axis_id, count in rows.all()}  # noqa: C416 - rows, not pairs
 
 
 @dataclass(frozen=True)
