@@ -40,7 +40,9 @@ async def test_the_admin_creates_a_cycle_with_its_three_axes(client, db):
 async def test_a_cycle_form_with_errors_comes_back_with_the_input(client, db):
     admin = await make_user(db, is_admin=True)
     await sign_in(client, admin)
-    response = await post_form(client, "/admin/cycles", {**NEW_CYCLE, "year": "twenty", "title_nl": ""}, token_from="/admin")
+    response = await post_form(
+        client, "/admin/cycles", {**NEW_CYCLE, "year": "twenty", "title_nl": ""}, token_from="/admin"
+    )
     assert response.status_code == 400
     assert 'value="Le logement des personnes âgées précarisées"' in response.text
     assert 'id="year-error"' in response.text
