@@ -101,9 +101,19 @@ def compare_type(
     return None
 
 
+# Full-text search lives outside the models: an FTS5 table (and its shadow tables) on SQLite, an
+# expression index on PostgreSQL, both made by hand in migrations. Autogenerate must not drop them.
+SEARCH_PREFIX = "search_"
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    return not (name and name.startswith(SEARCH_PREFIX))
+
+
 def configure_options() -> dict[str, Any]:
     return {
         "target_metadata": target_metadata,
+        "include_name": include_name,
         "compare_type": compare_type,
         # SQLite cannot ALTER most things: batch mode recreates the table instead. Autogenerate always
         # renders batch operations, so a revision generated against PostgreSQL still runs on SQLite

@@ -5,12 +5,13 @@ Every test that uses `database_url` runs twice, on SQLite and on PostgreSQL, unl
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -18,8 +19,7 @@ from tests.db_fixtures import postgres_server  # noqa: F401 - fixture
 from tests.pg import PostgresServer, unique_database_name
 from workspace.app import create_app
 from workspace.core.db import Database
-from workspace.models import metadata
-from workspace.settings import Settings
+from workspace.settings import PROJECT_ROOT, Settings
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -39,26 +39,25 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("database_url", kinds, indirect=True)
 
 
-async def _create_schema(url: str) -> None:
-    db = Database(url)
-    try:
-        async with db.writer.begin() as connection:
-            await connection.run_sync(metadata.create_all)
-    finally:
-        await db.dispose()
+def _migrate(url: str) -> None:
+    """Build the schema the way production does: every Alembic migration, up to head."""
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = url
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "head")
 
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    asyncio.run(_create_schema(f"sqlite+aiosqlite:///{path}"))
+    _migrate(f"sqlite+aiosqlite:///{path}")
     return path
 
 
 @pytest.fixture(scope="session")
 def postgres_template(postgres_server: PostgresServer) -> str:  # noqa: F811
     name = "passerelle_template"
-    asyncio.run(_create_schema(postgres_server.create_database(name)))
+    _migrate(postgres_server.create_database(name))
     return name
 
 

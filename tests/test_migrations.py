@@ -43,7 +43,7 @@ def inspect_database(url: str) -> dict[str, Any]:
 
     def read(connection: Connection) -> dict[str, Any]:
         return {
-            "tables": set(inspect(connection).get_table_names()),
+            "tables": {name for name in inspect(connection).get_table_names() if not name.startswith("search_")},
             "revision": MigrationContext.configure(connection).get_current_revision(),
         }
 

@@ -70,6 +70,8 @@ class Recommendation(Base):
     discussion_locked: Mapped[bool] = mapped_column(Boolean, default=False)
     merged_into_id: Mapped[UUID | None] = mapped_column(ForeignKey("recommendation.id", ondelete="SET NULL"))
     carried_from_id: Mapped[UUID | None] = mapped_column(ForeignKey("recommendation.id", ondelete="SET NULL"))
+    privacy_confirmations: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    """Fingerprints of flagged passages the authors confirmed are not personal data."""
 
     axis: Mapped[Axis] = relationship(lazy="raise")
     group: Mapped[WorkingGroup | None] = relationship(lazy="raise")
