@@ -25,9 +25,14 @@ from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
-from workspace.core.web import provide_db_session, provide_user
+from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
+from workspace.recommendations.amendment_routes import amendment_routes
+from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
+from workspace.recommendations.search_routes import search_routes
+from workspace.recommendations.translation_routes import translation_routes
+from workspace.recommendations.writing_routes import writing_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
 
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -89,6 +94,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *account_routes,
             *cycle_routes,
             *recommendation_routes,
+            *writing_routes,
+            *amendment_routes,
+            *translation_routes,
+            not_found,
+            *search_routes,
+            *glossary_routes,
         ],
         dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
         middleware=[session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],

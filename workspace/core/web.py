@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import PurePosixPath
 from typing import Any
 
-from litestar import Request
+from litestar import Request, get
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -90,3 +92,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
 def see_other(path: str) -> Redirect:
     """After a POST, send the browser to a page it can reload safely."""
     return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+@get("/{unknown:path}", name="not_found", include_in_schema=False, sync_to_thread=False)
+def not_found(unknown: FromPath[PurePosixPath]) -> None:
+    """Unknown addresses still pass through the session and request-context middleware, so the 404
+    page is in the reader's language and shows them signed in."""
+    raise NotFoundException()

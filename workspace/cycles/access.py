@@ -33,6 +33,11 @@ class CycleAccess:
         return bool(self.roles) or self.is_admin
 
     @property
+    def is_contributor(self) -> bool:
+        """Writes, amends and votes: members and facilitators (authority reviewers read and answer)."""
+        return self.is_admin or bool(self.roles & {MembershipRole.MEMBER, MembershipRole.FACILITATOR})
+
+    @property
     def is_facilitator(self) -> bool:
         return self.is_admin or MembershipRole.FACILITATOR in self.roles
 

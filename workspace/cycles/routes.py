@@ -26,6 +26,7 @@ from workspace.cycles import services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase
 from workspace.recommendations import services as recommendations
+from workspace.recommendations.rules import can_create
 
 
 @get("/", name="home")
@@ -58,7 +59,13 @@ async def axis_page(
     access = await services.get_cycle(db_session, slug, user)
     axis = services.find_axis(access, code)
     items, page_info = await recommendations.axis_recommendations(db_session, access, axis, page=page)
-    context = {"access": access, "axis": axis, "recommendations": items, "page": page_info}
+    context = {
+        "access": access,
+        "axis": axis,
+        "recommendations": items,
+        "page": page_info,
+        "can_create": can_create(access),
+    }
     if request.htmx:  # type: ignore[attr-defined]
         return Template("cycles/_axis_list.html", context=context)
     return Template("cycles/axis.html", context=context)

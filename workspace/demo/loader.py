@@ -19,13 +19,16 @@ from workspace.demo.people import GROUPS, PEOPLE
 from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
 from workspace.discussion.models import Comment
 from workspace.dossier.models import AuthorityAnswer, Position
+from workspace.recommendations.glossary import seed_glossary
 from workspace.recommendations.models import (
     TEXT_FIELDS,
+    Amendment,
     CoAuthor,
     Recommendation,
     RecommendationTag,
     Revision,
     Status,
+    Translation,
 )
 from workspace.voting.models import Ballot, Choice
 
@@ -93,7 +96,7 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
         theme_nl="Hoe verzoenen we de ecologische transitie met het recht op wonen van de armste gezinnen?",
     )  # fmt: skip
     cycle_2013 = Cycle(
-        year=2013, slug="2013-acces-logement-jeunes", phase=Phase.VOTING,
+        year=2013, slug="2013-acces-logement-jeunes", phase=Phase.DISCUSSION,
         title_fr="Accès au logement pour les jeunes", title_nl="Toegang tot huisvesting voor jongeren",
         title_en="Access to housing for young people",
         theme_fr="Les jeunes de 18 à 25 ans, **étudiants, travailleurs ou sortant de l'aide à la jeunesse**, "
@@ -166,13 +169,43 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
                                 author_id=members[(index + 3) % len(members)].id,
                                 body=COMMENTS[(index + 1) % len(COMMENTS)]))  # fmt: skip
 
-    report("[5/5] Ballots and an authority answer…")
+    report("[5/5] Ballots, a translation, an amendment, the glossary and an authority answer…")
     voters = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] == MembershipRole.MEMBER
               or person[6] == MembershipRole.FACILITATOR]  # fmt: skip
     choices = [Choice.FOR] * 6 + [Choice.AGAINST, Choice.ABSTAIN]
-    for recommendation in recommendations[:6]:
-        for voter in voters[: rng.randint(4, len(voters))]:
+    # The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote.
+    voted = [r for r in recommendations if r.cycle_id == cycle_2012.id]
+    for recommendation in voted:
+        for voter in voters[: rng.randint(6, len(voters))]:
             session.add(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=rng.choice(choices)))
+    guichet = recommendations[4]
+    session.add(
+        Translation(
+            recommendation_id=guichet.id, language="nl", source_revision=1, translator_id=users[3].id,
+            content={
+                "title": "Eén grensoverschrijdend loket voor jongeren die een woning zoeken",
+                "finding": "Een jongere van 19 die in Doornik werkt en in Roubaix woont, moet bij vier deuren aankloppen "
+                "om te weten waar hij recht op heeft.",
+                "proposal": "In elk grensbekken een gemeenschappelijk loket openen, beurtelings bemand door een CCAS, "
+                "een OCMW en een CPAS, dat informeert over de rechten aan beide kanten en de aanvraag begeleidt.",
+                "institutions": guichet.institutions, "expected_effect": "Minder niet-gebruik van woonhulp bij 18- tot 25-jarigen.",
+                "scheme_fr": guichet.scheme_fr, "scheme_wal": guichet.scheme_wal, "scheme_vl": guichet.scheme_vl,
+                "harmonisation": "Eenzelfde onthaal, waar de jongere ook woont.",
+            },
+        )
+    )  # fmt: skip
+    session.add(
+        Amendment(
+            recommendation_id=guichet.id, author_id=users[6].id, base_revision=1,
+            reason="Préciser qui finance le guichet, sinon les communes refuseront.",
+            content={**{name: getattr(guichet, name) for name in TEXT_FIELDS},
+                     "action_level": guichet.action_level.value,
+                     "tags": ", ".join(sorted(tag.tag for tag in guichet.tags)),
+                     "proposal": guichet.proposal + "\n\nLe guichet est cofinancé par le programme Interreg et les "
+                     "trois régions, à parts égales."},
+        )
+    )  # fmt: skip
+    await seed_glossary(session)
     adopted_2012 = [r for r in recommendations if r.cycle_id == cycle_2012.id and r.status == Status.ADOPTED]
     session.add(
         AuthorityAnswer(recommendation_id=adopted_2012[0].id, institution="Provincie West-Vlaanderen",

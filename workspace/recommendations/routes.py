@@ -1,26 +1,82 @@
-"""The recommendation page (read only for now)."""
+"""The recommendation page: the text in the reader's language, its authors, amendments and discussion."""
 
 from __future__ import annotations
 
 from uuid import UUID
 
-from litestar import get
+from litestar import Request, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from workspace.core.web import CurrentUser, DbSession
+from workspace.core.i18n import current_language
+from workspace.core.i18n import gettext as _
+from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
+from workspace.cycles.access import require
 from workspace.discussion import services as discussion
-from workspace.recommendations import services
+from workspace.recommendations import amendments, editing, glossary, privacy, services, translations
+from workspace.recommendations.content import FIELD_LABELS
+from workspace.recommendations.models import TEXT_FIELDS
+from workspace.recommendations.rules import rights
+
+
+def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]:
+    """One confirmation covers every repetition of the same passage."""
+    return list({finding.fingerprint: finding for finding in findings}.values())
 
 
 @get("/recommendations/{recommendation_id:uuid}", name="recommendation")
 async def recommendation_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
     recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
-    comments = await discussion.visible_comments(db_session, recommendation.id)
-    return Template(
-        "recommendations/recommendation.html",
-        context={"recommendation": recommendation, "access": access, "comments": comments},
-    )
+    allowed = rights(recommendation, access, frozenset(coauthor.user_id for coauthor in recommendation.coauthors))
+    language = current_language.get()
+    available = await translations.translations_of(db_session, recommendation.id)
+    version = translations.for_reader(recommendation, available, language)
+    terms = await glossary.all_terms(db_session)
+    context = {
+        "link_terms": lambda html: glossary.link_terms(html, terms, language),
+        "recommendation": recommendation,
+        "access": access,
+        "rights": allowed,
+        "version": version,
+        "wanted_language": language,
+        "language_label": translations.language_label,
+        "comments": await discussion.visible_comments(db_session, recommendation.id),
+        "amendments": await amendments.amendments_of(db_session, recommendation.id) if access.is_participant else [],
+        "candidates": (
+            await editing.coauthor_candidates(db_session, recommendation, access.cycle)
+            if allowed.can_manage_coauthors
+            else []
+        ),
+        "privacy_flags": (
+            _distinct_passages(
+                privacy.unconfirmed(
+                    privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS}),
+                    recommendation.privacy_confirmations,
+                )
+            )
+            if allowed.is_coauthor or access.is_facilitator
+            else []
+        ),
+        "privacy_labels": privacy.KIND_LABELS,
+        "field_labels": FIELD_LABELS,
+    }
+    return Template("recommendations/recommendation.html", context=context)
 
 
-recommendation_routes = [recommendation_page]
+@post("/recommendations/{recommendation_id:uuid}/privacy", guards=[requires_user])
+async def confirm_privacy(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Redirect:
+    """Authors confirm flagged passages are not personal data (or remove them by editing)."""
+    user = signed_in(request)
+    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    require(allowed.is_coauthor or access.is_facilitator)
+    data = await request.form()
+    chosen = set(data.getall("fingerprint")) if "fingerprint" in data else set()
+    findings = privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS})
+    known = {finding.fingerprint for finding in findings}
+    confirmed = sorted(set(recommendation.privacy_confirmations) | (chosen & known))
+    recommendation.privacy_confirmations = confirmed
+    notify(request, _("Thank you: the passages you confirmed will not be flagged again."))
+    return see_other(f"/recommendations/{recommendation_id}#privacy")
+
+
+recommendation_routes = [recommendation_page, confirm_privacy]

@@ -1,0 +1,280 @@
+"""Writing recommendations: create, edit, revisions, history, compare, restore, and who may do it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.factories import add_member, make_cycle, make_recommendation, make_user
+from tests.helpers import post_form, sign_in
+from workspace.accounts.models import MembershipRole
+from workspace.core.models import AuditEntry
+from workspace.cycles.models import Phase
+from workspace.recommendations.models import Recommendation, Revision, Status
+
+TEXT = {
+    "title": "Un guichet unique transfrontalier",
+    "finding": "Un jeune frappe à **quatre** portes.",
+    "proposal": "Ouvrir un guichet commun.",
+    "action_level": "cross_border",
+    "institutions": "Eurométropole",
+    "expected_effect": "Moins de non-recours.",
+    "scheme_fr": "CLLAJ",
+    "scheme_wal": "Info-Jeunes",
+    "scheme_vl": "JAC",
+    "harmonisation": "Un même accueil.",
+    "tags": "jeunes, accès aux droits",
+}
+
+
+async def member_in(db, cycle, **fields):
+    user = await make_user(db, **fields)
+    await add_member(db, user, cycle)
+    return user
+
+
+def edit_data(recommendation, base: int, **changes: str) -> dict[str, str]:
+    data = {
+        "title": recommendation.title,
+        "finding": recommendation.finding,
+        "proposal": recommendation.proposal,
+        "action_level": "local",
+        "institutions": "",
+        "expected_effect": "",
+        "scheme_fr": "",
+        "scheme_wal": "",
+        "scheme_vl": "",
+        "harmonisation": "",
+        "tags": "",
+        "base_revision": str(base),
+        "message": "",
+    }
+    return {**data, **changes}
+
+
+async def revisions_of(db, recommendation_id):
+    async with db.session(write=False) as session:
+        return list(
+            (
+                await session.scalars(
+                    select(Revision).where(Revision.recommendation_id == recommendation_id).order_by(Revision.number)
+                )
+            ).all()
+        )
+
+
+async def test_a_member_writes_a_recommendation_as_a_draft(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    await sign_in(client, author)
+    path = f"/cycles/{cycle.slug}/axes/p/new"
+    response = await post_form(client, path, TEXT, token_from=path)
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "Un guichet unique transfrontalier" in page.text
+    assert "<strong>quatre</strong>" in page.text
+    assert "#jeunes" in page.text
+    async with db.session(write=False) as session:
+        recommendation = await session.scalar(select(Recommendation).where(Recommendation.cycle_id == cycle.id))
+    assert recommendation.status == Status.DRAFT
+    assert recommendation.author_id == author.id
+    assert [revision.number for revision in await revisions_of(db, recommendation.id)] == [1]
+
+
+async def test_a_new_recommendation_with_errors_keeps_the_text(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    await sign_in(client, author)
+    path = f"/cycles/{cycle.slug}/axes/p/new"
+    response = await post_form(client, path, {**TEXT, "title": "", "proposal": "x" * 30_000}, token_from=path)
+    assert response.status_code == 400
+    assert "Un jeune frappe à **quatre** portes." in response.text
+    assert 'id="title-error"' in response.text
+    assert 'id="proposal-error"' in response.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Recommendation)) == 0
+
+
+async def test_preview_renders_markdown_without_saving(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    await sign_in(client, author)
+    path = f"/cycles/{cycle.slug}/axes/p/new"
+    response = await post_form(client, path, {**TEXT, "intent": "preview"}, token_from=path)
+    assert response.status_code == 200
+    assert "<strong>quatre</strong>" in response.text
+    partial = await post_form(
+        client, "/recommendations/preview", {"preview_field": "finding", "finding": "*vite* <script>x</script>"}
+    )
+    assert "<em>vite</em>" in partial.text
+    assert "<script>" not in partial.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Recommendation)) == 0
+
+
+async def test_every_save_is_a_revision_and_any_two_can_be_compared(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    data = edit_data(recommendation, 1, finding="Les jeunes frappent à cinq portes.", message="Plus précis")
+    assert (await post_form(client, edit, data, token_from=edit)).status_code == 303
+    data = edit_data(recommendation, 2, finding="Les jeunes frappent à cinq portes.", proposal="Un guichet.")
+    assert (await post_form(client, edit, data, token_from=edit)).status_code == 303
+    revisions = await revisions_of(db, recommendation.id)
+    assert [revision.number for revision in revisions] == [1, 2, 3]
+    assert revisions[1].message == "Plus précis"
+    assert revisions[1].author_id == author.id
+    history = await client.get(f"/recommendations/{recommendation.id}/history")
+    assert "Plus précis" in history.text
+    compare = await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=1&to_revision=3")
+    assert "<del>quatre</del>" in compare.text or "<del>" in compare.text
+    assert "<ins>" in compare.text
+
+
+async def test_restoring_an_old_revision_makes_a_new_one(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    await post_form(client, edit, edit_data(recommendation, 1, title="Titre changé"), token_from=edit)
+    response = await post_form(client, f"/recommendations/{recommendation.id}/revisions/1/restore", {})
+    assert response.status_code == 303
+    revisions = await revisions_of(db, recommendation.id)
+    assert len(revisions) == 3
+    assert revisions[-1].content["title"] == recommendation.title
+
+
+async def test_saving_the_same_text_makes_no_revision(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    await post_form(client, edit, edit_data(recommendation, 1), token_from=edit)
+    assert len(await revisions_of(db, recommendation.id)) == 1
+
+
+@pytest.mark.parametrize("base", ["", "0", "99", "abc", "-1"])
+async def test_a_forged_or_stale_revision_number_keeps_the_text_and_stores_nothing(client, db, base):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    data = edit_data(recommendation, 1, finding="Mon texte précieux")
+    data["base_revision"] = base
+    response = await post_form(client, edit, data, token_from=edit)
+    assert response.status_code == 400
+    assert "Mon texte précieux" in response.text
+    assert len(await revisions_of(db, recommendation.id)) == 1
+
+
+async def test_someone_who_is_not_an_author_cannot_edit_and_gets_404(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    other = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, other)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    assert (await client.get(edit)).status_code == 404
+    response = await post_form(client, edit, edit_data(recommendation, 1, title="Pris en otage"))
+    assert response.status_code == 404
+    assert len(await revisions_of(db, recommendation.id)) == 1
+
+
+async def test_a_member_of_another_cycle_cannot_write_here(client, db):
+    cycle = await make_cycle(db)
+    other_cycle = await make_cycle(db)
+    outsider = await member_in(db, other_cycle)
+    await sign_in(client, outsider)
+    response = await post_form(client, f"/cycles/{cycle.slug}/axes/p/new", TEXT)
+    assert response.status_code == 404
+
+
+async def test_an_invited_coauthor_can_edit(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    coauthor = await member_in(db, cycle, display_name="Griet Vandenberghe")
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    page = await client.get(f"/recommendations/{recommendation.id}")
+    assert str(coauthor.id) in page.text
+    response = await post_form(client, f"/recommendations/{recommendation.id}/coauthors", {"user_id": str(coauthor.id)})
+    assert response.status_code == 303
+    await post_form(client, "/logout", {})
+    await sign_in(client, coauthor)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    assert (await client.get(edit)).status_code == 200
+    response = await post_form(client, edit, edit_data(recommendation, 1, title="Co-écrit"), token_from=edit)
+    assert response.status_code == 303
+
+
+async def test_only_participants_of_the_cycle_can_become_coauthors(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    stranger = await make_user(db)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    await post_form(client, f"/recommendations/{recommendation.id}/coauthors", {"user_id": str(stranger.id)})
+    page = await client.get(f"/recommendations/{recommendation.id}")
+    assert stranger.display_name not in page.text
+
+
+async def test_the_text_is_frozen_from_voting_on(client, db):
+    cycle = await make_cycle(db, phase=Phase.VOTING)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    assert (await client.get(edit)).status_code == 404
+    assert (await post_form(client, edit, edit_data(recommendation, 1, title="Trop tard"))).status_code == 404
+    assert (await post_form(client, f"/cycles/{cycle.slug}/axes/p/new", TEXT)).status_code == 404
+
+
+async def test_a_facilitator_corrects_a_frozen_text_and_the_audit_log_records_it(client, db):
+    cycle = await make_cycle(db, phase=Phase.VOTING)
+    author = await member_in(db, cycle)
+    facilitator = await make_user(db)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
+    recommendation = await make_recommendation(db, cycle, author=author)
+    await sign_in(client, facilitator)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    page = await client.get(edit)
+    assert page.status_code == 200
+    response = await post_form(client, edit, edit_data(recommendation, 1, title="Coquille corrigée"), token_from=edit)
+    assert response.status_code == 303
+    async with db.session(write=False) as session:
+        actions = (await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == cycle.id))).all()
+    assert "recommendation.correct" in actions
+
+
+async def test_authors_submit_and_withdraw(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    status = f"/recommendations/{recommendation.id}/status"
+    assert (await post_form(client, status, {"action": "submit"})).status_code == 303
+    assert (await post_form(client, status, {"action": "withdraw"})).status_code == 303
+    async with db.session(write=False) as session:
+        assert (await session.get(Recommendation, recommendation.id)).status == Status.WITHDRAWN
+    assert (await post_form(client, status, {"action": "explode"})).status_code == 404
+
+
+async def test_the_history_and_compare_pages_are_not_for_outsiders(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author)
+    outsider = await make_user(db)
+    await sign_in(client, outsider)
+    assert (await client.get(f"/recommendations/{recommendation.id}/history")).status_code == 404
+    assert (await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=1")).status_code == 404
+    await sign_in(client, author)
+    missing = await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=7&to_revision=1")
+    assert missing.status_code == 404
+    assert re.search(r"<h1", missing.text)

@@ -1,0 +1,45 @@
+"""The search page: full text over the recommendations the reader may see, with filters."""
+
+from __future__ import annotations
+
+from litestar import Request, get
+from litestar.params import FromQuery
+from litestar.response import Template
+
+from workspace.accounts.models import Side
+from workspace.core.web import CurrentUser, DbSession
+from workspace.cycles.services import visible_cycles
+from workspace.recommendations import search
+from workspace.recommendations.models import Status
+from workspace.recommendations.services import PUBLIC_STATUSES
+
+
+@get("/search", name="search")
+async def search_page(
+    request: Request,
+    db_session: DbSession,
+    user: CurrentUser,
+    q: FromQuery[str] = "",
+    cycle: FromQuery[str] = "",
+    axis: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    tag: FromQuery[str] = "",
+    side: FromQuery[str] = "",
+    page: FromQuery[int] = 1,
+) -> Template:
+    filters = search.Filters.from_query(q=q, cycle=cycle, axis=axis, status=status, tag=tag, side=side)
+    found = await search.search(db_session, user, filters, page=page)
+    context = {"found": found, "filters": filters}
+    htmx = request.htmx  # type: ignore[attr-defined]
+    if htmx and not htmx.history_restore_request:
+        return Template("recommendations/_search_results.html", context=context)
+    choices = await search.filter_choices(db_session, user, await visible_cycles(db_session, user))
+    context |= {
+        "choices": choices,
+        "statuses": list(Status) if user is not None else list(PUBLIC_STATUSES),
+        "sides": list(Side),
+    }
+    return Template("recommendations/search.html", context=context)
+
+
+search_routes = [search_page]

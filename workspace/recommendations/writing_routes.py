@@ -1,0 +1,233 @@
+"""Writing recommendations: new, edit (with merge and conflicts), preview, history, compare, restore."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import gettext as _
+from workspace.core.markdown import render_markdown
+from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
+from workspace.cycles import services as cycles
+from workspace.cycles.access import require
+from workspace.recommendations import editing, services
+from workspace.recommendations.content import (
+    FIELD_HINTS,
+    FIELD_LABELS,
+    REVISION_FIELDS,
+    content_of,
+    revision_content,
+)
+from workspace.recommendations.diff import changed, word_diff
+from workspace.recommendations.models import TEXT_FIELDS, ActionLevel
+from workspace.recommendations.rules import can_create, rights
+
+PREVIEW_FIELDS = frozenset(TEXT_FIELDS) - {"title"}
+
+
+def _form_context(**extra: Any) -> dict[str, Any]:
+    return {"labels": FIELD_LABELS, "hints": FIELD_HINTS, "levels": list(ActionLevel), **extra}
+
+
+def _previews(form: Form) -> dict[str, Any]:
+    return {name: render_markdown(form.get(name)) for name in PREVIEW_FIELDS if form.get(name)}
+
+
+@get("/cycles/{slug:str}/axes/{code:str}/new", name="new_recommendation", guards=[requires_user])
+async def new_page(db_session: DbSession, user: CurrentUser, slug: FromPath[str], code: FromPath[str]) -> Template:
+    access = await cycles.get_cycle(db_session, slug, user)
+    axis = cycles.find_axis(access, code)
+    require(can_create(access))
+    form = Form(values={"action_level": ActionLevel.LOCAL.value})
+    return Template("recommendations/new.html", context=_form_context(access=access, axis=axis, form=form))
+
+
+@post("/cycles/{slug:str}/axes/{code:str}/new", guards=[requires_user])
+async def create(
+    request: Request, db_session: DbSession, slug: FromPath[str], code: FromPath[str]
+) -> Template | Redirect:
+    user = signed_in(request)
+    access = await cycles.get_cycle(db_session, slug, user)
+    axis = cycles.find_axis(access, code)
+    form = await read_form(request)
+    context = _form_context(access=access, axis=axis)
+    if form.get("intent") == "preview":
+        return Template("recommendations/new.html", context={**context, "form": form, "previews": _previews(form)})
+    try:
+        recommendation = await editing.create_recommendation(db_session, access, axis, form, user)
+    except FormError as error:
+        return Template("recommendations/new.html", context={**context, "form": error.form}, status_code=400)
+    notify(request, _("Your recommendation is saved as a draft. Submit it when it is ready."))
+    return see_other(f"/recommendations/{recommendation.id}")
+
+
+@post("/recommendations/preview", name="preview", guards=[requires_user])
+async def preview(request: Request) -> Template:
+    form = await read_form(request)
+    name = form.get("preview_field")
+    html = render_markdown(form.get(name)) if name in PREVIEW_FIELDS else render_markdown("")
+    return Template("recommendations/_preview.html", context={"html": html, "name": name})
+
+
+async def _edit_context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser) -> dict[str, Any]:
+    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    require(allowed.can_edit)
+    return _form_context(recommendation=recommendation, access=access, rights=allowed)
+
+
+@get("/recommendations/{recommendation_id:uuid}/edit", name="edit_recommendation", guards=[requires_user])
+async def edit_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
+    context = await _edit_context(db_session, recommendation_id, user)
+    recommendation = context["recommendation"]
+    form = Form(values={**content_of(recommendation), "base_revision": str(recommendation.revision_number)})
+    return Template("recommendations/edit.html", context={**context, "form": form})
+
+
+@post("/recommendations/{recommendation_id:uuid}/edit", guards=[requires_user])
+async def edit(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Template | Redirect:
+    user = signed_in(request)
+    form = await read_form(request)
+    if form.get("intent") == "preview":
+        context = await _edit_context(db_session, recommendation_id, user)
+        return Template("recommendations/edit.html", context={**context, "form": form, "previews": _previews(form)})
+    try:
+        outcome = await editing.save(db_session, recommendation_id, form, user)
+    except FormError as error:
+        context = await _edit_context(db_session, recommendation_id, user)
+        return Template("recommendations/edit.html", context={**context, "form": error.form}, status_code=400)
+    if outcome.conflicts:
+        context = await _edit_context(db_session, recommendation_id, user)
+        form.values["base_revision"] = str(outcome.current_revision)
+        conflicts = {conflict.name: conflict for conflict in outcome.conflicts}
+        return Template(
+            "recommendations/edit.html",
+            context={**context, "form": form, "conflicts": conflicts},
+            status_code=409,
+        )
+    if outcome.unchanged:
+        notify(request, _("Nothing changed: no new revision was made."), "info")
+    elif outcome.merged_fields:
+        fields = ", ".join(str(FIELD_LABELS[name]) for name in outcome.merged_fields)
+        notify(
+            request,
+            _(
+                "Saved as revision %(number)s. Someone saved meanwhile; your changes were merged with theirs in: "
+                "%(fields)s.",
+                number=outcome.current_revision,
+                fields=fields,
+            ),
+        )
+    else:
+        notify(request, _("Saved as revision %(number)s.", number=outcome.current_revision))
+    return see_other(f"/recommendations/{recommendation_id}")
+
+
+@get("/recommendations/{recommendation_id:uuid}/history", name="history")
+async def history_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
+    recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
+    require(access.is_participant)
+    revisions = await editing.history(db_session, recommendation.id)
+    coauthor_ids = frozenset(coauthor.user_id for coauthor in recommendation.coauthors)
+    allowed = rights(recommendation, access, coauthor_ids)
+    return Template(
+        "recommendations/history.html",
+        context={"recommendation": recommendation, "access": access, "revisions": revisions, "rights": allowed},
+    )
+
+
+@get("/recommendations/{recommendation_id:uuid}/compare", name="compare")
+async def compare_page(
+    db_session: DbSession,
+    user: CurrentUser,
+    recommendation_id: FromPath[UUID],
+    from_revision: FromQuery[int] = 1,
+    to_revision: FromQuery[int] = 0,
+) -> Template:
+    recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
+    require(access.is_participant)
+    to_number = to_revision or recommendation.revision_number
+    older = await editing.revision(db_session, recommendation.id, from_revision)
+    newer = await editing.revision(db_session, recommendation.id, to_number)
+    require(older is not None and newer is not None)
+    assert older is not None
+    assert newer is not None
+    before, after = revision_content(older.content), revision_content(newer.content)
+    fields = [
+        {"name": name, "label": FIELD_LABELS[name], "diff": word_diff(before[name], after[name])}
+        for name in REVISION_FIELDS
+        if changed(before[name], after[name])
+    ]
+    return Template(
+        "recommendations/compare.html",
+        context={"recommendation": recommendation, "access": access, "older": older, "newer": newer, "fields": fields},
+    )
+
+
+@post("/recommendations/{recommendation_id:uuid}/revisions/{number:int}/restore", guards=[requires_user])
+async def restore(
+    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], number: FromPath[int]
+) -> Redirect:
+    recommendation = await editing.restore(db_session, recommendation_id, number, signed_in(request))
+    notify(
+        request,
+        _(
+            "Revision %(old)s restored as revision %(new)s.",
+            old=number,
+            new=recommendation.revision_number,
+        ),
+    )
+    return see_other(f"/recommendations/{recommendation_id}")
+
+
+@post("/recommendations/{recommendation_id:uuid}/status", guards=[requires_user])
+async def change_status(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Redirect:
+    form = await read_form(request)
+    await editing.change_status(db_session, recommendation_id, form.get("action"), signed_in(request))
+    messages = {
+        "submit": _("The recommendation is submitted to the working group."),
+        "withdraw": _("The recommendation is withdrawn."),
+        "reopen": _("The recommendation is back to draft."),
+    }
+    notify(request, messages.get(form.get("action"), ""))
+    return see_other(f"/recommendations/{recommendation_id}")
+
+
+@post("/recommendations/{recommendation_id:uuid}/coauthors", guards=[requires_user])
+async def add_coauthor(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Redirect:
+    form = await read_form(request)
+    try:
+        person = await editing.add_coauthor(db_session, recommendation_id, form.get("user_id"), signed_in(request))
+    except FormError as error:
+        notify(request, error.form.errors["user_id"], "error")
+        return see_other(f"/recommendations/{recommendation_id}#authors")
+    notify(request, _("%(name)s is now a co-author.", name=person.display_name))
+    return see_other(f"/recommendations/{recommendation_id}#authors")
+
+
+@post("/recommendations/{recommendation_id:uuid}/coauthors/{user_id:uuid}/remove", guards=[requires_user])
+async def remove_coauthor(
+    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], user_id: FromPath[UUID]
+) -> Redirect:
+    await editing.remove_coauthor(db_session, recommendation_id, user_id, signed_in(request))
+    notify(request, _("The co-author has been removed."))
+    return see_other(f"/recommendations/{recommendation_id}#authors")
+
+
+writing_routes = [
+    new_page,
+    create,
+    preview,
+    edit_page,
+    edit,
+    history_page,
+    compare_page,
+    restore,
+    change_status,
+    add_coauthor,
+    remove_coauthor,
+]
