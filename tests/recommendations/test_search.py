@@ -113,7 +113,7 @@ async def test_the_filters_narrow_by_cycle_axis_status_tag_and_the_authors_side(
     training = await make_recommendation(db, cycle, author=french, axis_code="F", finding="Former au logement.")
     governance = await make_recommendation(
         db, cycle, author=flemish, axis_code="G", status=Status.DRAFT, finding="Le logement et les élus.",
-        tags=[RecommendationTag(tag="Jeunes")],
+        tags=[RecommendationTag(tag="Jeunes"), RecommendationTag(tag="Éducation")],
     )  # fmt: skip
     practice = await make_recommendation(db, cycle, author=walloon, axis_code="P", finding="Logement accompagné.",
                                          tags=[RecommendationTag(tag="accès aux droits")])  # fmt: skip
@@ -130,7 +130,9 @@ async def test_the_filters_narrow_by_cycle_axis_status_tag_and_the_authors_side(
     assert await search(client, q="logement", axis="F") == [str(training.id)]
     assert await search(client, q="logement", status="draft") == [str(governance.id)]
     assert await search(client, q="logement", tag="jeunes") == [str(governance.id)]
+    assert await search(client, tag="Éducation") == [str(governance.id)]
     assert await search(client, tag="accès aux droits") == [str(practice.id)]
+    assert await search(client, tag="Accès aux droits") == [str(practice.id)]
     assert await search(client, q="logement", side="vl") == [str(governance.id)]
     assert await search(client, q="logement", side="wal") == [str(practice.id)]
     assert set(await search(client, q="logement", side="fr")) == {str(training.id), str(elsewhere.id)}

@@ -51,6 +51,8 @@ class SaveOutcome:
     conflicts: list[FieldConflict] = field(default_factory=list)
     current_revision: int = 0
     unchanged: bool = False
+    merged: bool = False
+    """Someone saved in between, and this save was combined with theirs."""
 
 
 async def load_for_writing(
@@ -164,6 +166,7 @@ async def save(session: AsyncSession, recommendation_id: UUID, form: Form, edito
             outcome.conflicts = result.conflicts
             return outcome
         outcome.merged_fields = result.merged_fields
+        outcome.merged = True
         content = result.content
     if content == theirs:
         outcome.unchanged = True

@@ -165,8 +165,9 @@ def _filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     if filters.status:
         conditions.append(Recommendation.status == Status(filters.status))
     if filters.tag:
+        # Exactly as listed, or in another case (SQLite's lower() only folds ASCII: "Éducation" needs both).
         tagged = select(RecommendationTag.recommendation_id).where(
-            func.lower(RecommendationTag.tag) == filters.tag.lower()
+            or_(RecommendationTag.tag == filters.tag, func.lower(RecommendationTag.tag) == filters.tag.lower())
         )
         conditions.append(Recommendation.id.in_(tagged))
     if filters.side:

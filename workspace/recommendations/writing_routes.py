@@ -122,6 +122,14 @@ async def edit(request: Request, db_session: DbSession, recommendation_id: FromP
                 fields=fields,
             ),
         )
+    elif outcome.merged:
+        notify(
+            request,
+            _(
+                "Saved as revision %(number)s. Someone saved meanwhile; your changes were merged with theirs.",
+                number=outcome.current_revision,
+            ),
+        )
     else:
         notify(request, _("Saved as revision %(number)s.", number=outcome.current_revision))
     return see_other(f"/recommendations/{recommendation_id}")
