@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
-from sqlalchemy import delete, select
+from litestar.utils.dataclass import extract_dataclass_items
+from sqlalchemy import delete, select, update
 
 from workspace.accounts.models import StoredSession
 from workspace.core.db import Database
 from workspace.core.tokens import utcnow
 
 RENEW_SESSION_KEY = "_renew_session_id"
+LOADED_SESSION_KEY = "_session_as_loaded"
 # A session is written back only when its data changed or its expiry is this close.
 _REFRESH_MARGIN = timedelta(hours=1)
 
@@ -60,6 +64,16 @@ class DatabaseSessionStore(Store):
         async with self.db.transaction() as session:
             await session.execute(delete(StoredSession).where(StoredSession.key == key))
 
+    async def touch(self, key: str, expires_in: int) -> None:
+        """Extend a session's life without writing its data (which another request may have changed)."""
+        wanted = utcnow() + timedelta(seconds=expires_in)
+        async with self.db.session(write=False) as session:
+            expires_at = await session.scalar(select(StoredSession.expires_at).where(StoredSession.key == key))
+        if expires_at is None or expires_at > wanted - _REFRESH_MARGIN:
+            return
+        async with self.db.transaction() as session:
+            await session.execute(update(StoredSession).where(StoredSession.key == key).values(expires_at=wanted))
+
     async def delete_all(self) -> None:
         async with self.db.transaction() as session:
             await session.execute(delete(StoredSession))
@@ -80,7 +94,17 @@ class DatabaseSessionStore(Store):
 
 
 class RenewableSessionBackend(ServerSideSessionBackend):
-    """Gives the session a fresh id when a handler asks for it (at sign-in: no session fixation)."""
+    """Gives the session a fresh id when a handler asks for it (at sign-in: no session fixation), and
+    writes the session back only when the request changed it.
+
+    Writing back an unchanged copy would undo what a concurrent request of the same person stored
+    meanwhile (a flash message lost because an htmx preview request finished after the save).
+    """
+
+    async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
+        data = await super().load_from_connection(connection)
+        connection.scope.setdefault("state", {})[LOADED_SESSION_KEY] = self.serialize_data(data) if data else None
+        return data
 
     def get_session_id(self, connection: ASGIConnection) -> str:
         state = connection.scope.setdefault("state", {})
@@ -94,6 +118,25 @@ class RenewableSessionBackend(ServerSideSessionBackend):
 
     async def store_in_message(self, scope_session, message, connection) -> None:  # type: ignore[no-untyped-def]
         state = connection.scope.setdefault("state", {})
+        loaded = state.get(LOADED_SESSION_KEY)
+        unchanged = (
+            loaded is not None
+            and state.get(RENEW_SESSION_KEY) is None
+            and isinstance(scope_session, dict)
+            and self.serialize_data(scope_session) == loaded
+        )
+        if unchanged:
+            store = self.config.get_store_from_app(connection.scope["app"])
+            session_id = connection.cookies.get(self.config.key)
+            if session_id and isinstance(store, DatabaseSessionStore) and self.config.max_age:
+                await store.touch(session_id, self.config.max_age)
+                cookie_params = dict(
+                    extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
+                )
+                MutableScopeHeaders.from_message(message).add(
+                    "Set-Cookie", Cookie(value=session_id, key=self.config.key, **cookie_params).to_header(header="")
+                )
+            return
         if state.get(RENEW_SESSION_KEY) is True:
             old_id = connection.cookies.get(self.config.key)
             if old_id:
