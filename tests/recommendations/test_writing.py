@@ -278,3 +278,31 @@ async def test_the_history_and_compare_pages_are_not_for_outsiders(client, db):
     missing = await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=7&to_revision=1")
     assert missing.status_code == 404
     assert re.search(r"<h1", missing.text)
+
+
+async def test_personal_data_is_flagged_beside_the_field_and_can_be_confirmed(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    data = edit_data(recommendation, 1, finding="Kevin, 19 ans, joignable au 06 12 34 56 78, dort dehors.")
+    response = await post_form(client, edit, data, token_from=edit)
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "flash--info" in page.text
+    assert 'id="privacy-title"' in page.text
+    form = await client.get(edit)
+    assert 'id="finding-privacy"' in form.text
+    assert "06 12 34 56 78" in form.text
+    fingerprints = re.findall(r'name="fingerprint" value="([0-9a-f]+)"', page.text)
+    assert fingerprints
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    await client.post(
+        f"/recommendations/{recommendation.id}/privacy",
+        data={"fingerprint": fingerprints, "_csrf_token": token},
+        follow_redirects=False,
+    )
+    page = await client.get(f"/recommendations/{recommendation.id}")
+    assert 'id="privacy-title"' not in page.text
+    assert 'id="finding-privacy"' not in (await client.get(edit)).text

@@ -15,7 +15,7 @@ from workspace.core.markdown import render_markdown
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
 from workspace.cycles.access import require
-from workspace.recommendations import editing, services
+from workspace.recommendations import editing, privacy, services
 from workspace.recommendations.content import (
     FIELD_HINTS,
     FIELD_LABELS,
@@ -31,7 +31,24 @@ PREVIEW_FIELDS = frozenset(TEXT_FIELDS) - {"title"}
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:
-    return {"labels": FIELD_LABELS, "hints": FIELD_HINTS, "levels": list(ActionLevel), **extra}
+    return {
+        "labels": FIELD_LABELS,
+        "hints": FIELD_HINTS,
+        "levels": list(ActionLevel),
+        "privacy_labels": privacy.KIND_LABELS,
+        **extra,
+    }
+
+
+def _flags(form: Form, confirmed: list[str] | None = None) -> dict[str, list[privacy.Finding]]:
+    """Likely personal data in the text being edited, by field, for the author to remove or confirm."""
+    findings = privacy.unconfirmed(
+        privacy.find_personal_data({name: form.get(name) for name in TEXT_FIELDS}), confirmed or []
+    )
+    by_field: dict[str, list[privacy.Finding]] = {}
+    for finding in findings:
+        by_field.setdefault(finding.field, []).append(finding)
+    return by_field
 
 
 def _previews(form: Form) -> dict[str, Any]:
@@ -57,12 +74,20 @@ async def create(
     form = await read_form(request)
     context = _form_context(access=access, axis=axis)
     if form.get("intent") == "preview":
-        return Template("recommendations/new.html", context={**context, "form": form, "previews": _previews(form)})
+        return Template(
+            "recommendations/new.html",
+            context={**context, "form": form, "previews": _previews(form), "privacy_flags": _flags(form)},
+        )
     try:
         recommendation = await editing.create_recommendation(db_session, access, axis, form, user)
     except FormError as error:
-        return Template("recommendations/new.html", context={**context, "form": error.form}, status_code=400)
+        return Template(
+            "recommendations/new.html",
+            context={**context, "form": error.form, "privacy_flags": _flags(error.form)},
+            status_code=400,
+        )
     notify(request, _("Your recommendation is saved as a draft. Submit it when it is ready."))
+    _warn_about_personal_data(request, form, recommendation.privacy_confirmations)
     return see_other(f"/recommendations/{recommendation.id}")
 
 
@@ -80,12 +105,21 @@ async def _edit_context(db_session: DbSession, recommendation_id: UUID, user: Cu
     return _form_context(recommendation=recommendation, access=access, rights=allowed)
 
 
+def _edit_page(context: dict[str, Any], form: Form, status_code: int = 200, **extra: Any) -> Template:
+    flags = _flags(form, context["recommendation"].privacy_confirmations)
+    return Template(
+        "recommendations/edit.html",
+        context={**context, "form": form, "privacy_flags": flags, **extra},
+        status_code=status_code,
+    )
+
+
 @get("/recommendations/{recommendation_id:uuid}/edit", name="edit_recommendation", guards=[requires_user])
 async def edit_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
     context = await _edit_context(db_session, recommendation_id, user)
     recommendation = context["recommendation"]
     form = Form(values={**content_of(recommendation), "base_revision": str(recommendation.revision_number)})
-    return Template("recommendations/edit.html", context={**context, "form": form})
+    return _edit_page(context, form)
 
 
 @post("/recommendations/{recommendation_id:uuid}/edit", guards=[requires_user])
@@ -94,21 +128,17 @@ async def edit(request: Request, db_session: DbSession, recommendation_id: FromP
     form = await read_form(request)
     if form.get("intent") == "preview":
         context = await _edit_context(db_session, recommendation_id, user)
-        return Template("recommendations/edit.html", context={**context, "form": form, "previews": _previews(form)})
+        return _edit_page(context, form, previews=_previews(form))
     try:
         outcome = await editing.save(db_session, recommendation_id, form, user)
     except FormError as error:
         context = await _edit_context(db_session, recommendation_id, user)
-        return Template("recommendations/edit.html", context={**context, "form": error.form}, status_code=400)
+        return _edit_page(context, error.form, status_code=400)
     if outcome.conflicts:
         context = await _edit_context(db_session, recommendation_id, user)
         form.values["base_revision"] = str(outcome.current_revision)
         conflicts = {conflict.name: conflict for conflict in outcome.conflicts}
-        return Template(
-            "recommendations/edit.html",
-            context={**context, "form": form, "conflicts": conflicts},
-            status_code=409,
-        )
+        return _edit_page(context, form, status_code=409, conflicts=conflicts)
     if outcome.unchanged:
         notify(request, _("Nothing changed: no new revision was made."), "info")
     elif outcome.merged_fields:
@@ -132,7 +162,17 @@ async def edit(request: Request, db_session: DbSession, recommendation_id: FromP
         )
     else:
         notify(request, _("Saved as revision %(number)s.", number=outcome.current_revision))
+    _warn_about_personal_data(request, form, outcome.recommendation.privacy_confirmations)
     return see_other(f"/recommendations/{recommendation_id}")
+
+
+def _warn_about_personal_data(request: Request, form: Form, confirmed: list[str]) -> None:
+    if _flags(form, confirmed):
+        notify(
+            request,
+            _("Some passages look like personal data (names, addresses, phone numbers…). Check them below."),
+            "info",
+        )
 
 
 @get("/recommendations/{recommendation_id:uuid}/history", name="history")
