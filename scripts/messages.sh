@@ -7,7 +7,7 @@ DIR=workspace/translations
 $BABEL extract -F babel.cfg -k lazy_gettext --no-location --sort-output --omit-header -o "$DIR/messages.pot" .
 for lang in fr nl en; do
   if [ -f "$DIR/$lang/LC_MESSAGES/messages.po" ]; then
-    $BABEL update --no-fuzzy-matching --ignore-obsolete --omit-header -i "$DIR/messages.pot" -d "$DIR" -l "$lang"
+    $BABEL update --no-fuzzy-matching --ignore-obsolete -i "$DIR/messages.pot" -d "$DIR" -l "$lang"
   else
     $BABEL init -i "$DIR/messages.pot" -d "$DIR" -l "$lang"
   fi

@@ -41,3 +41,22 @@ async def sign_in(client: AsyncTestClient[Any], user: User | str, password: str 
 
 def headings(html: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r"<h1[^>]*>(.*?)</h1>", html, re.S)]
+
+
+async def open_session(db: Any, user: User) -> str:
+    """A signed-in session stored as the app stores one, without paying argon2 for each of hundreds of voters.
+
+    Returns the session id to put in the session cookie. Sign-in itself is tested in tests/accounts.
+    """
+    import json
+    import secrets
+    from datetime import UTC, datetime, timedelta
+
+    from workspace.accounts.middleware import SESSION_USER_KEY
+    from workspace.accounts.models import StoredSession
+
+    key = secrets.token_hex(32)
+    value = json.dumps({SESSION_USER_KEY: str(user.id)}).encode()
+    async with db.transaction() as session:
+        session.add(StoredSession(key=key, value=value, expires_at=datetime.now(UTC) + timedelta(hours=1)))
+    return key

@@ -6,11 +6,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
 from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -23,6 +25,7 @@ from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
+from workspace.core.events import channels_plugin
 from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
@@ -34,12 +37,20 @@ from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
 from workspace.recommendations.writing_routes import writing_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
+from workspace.voting.api import api_routes
+from workspace.voting.colloquium import colloquium_routes
+from workspace.voting.routes import voting_routes
 
 SESSION_MAX_AGE = 14 * 24 * 3600
+API_DESCRIPTION = (
+    "Sign in through /login (the session cookie authenticates API calls). Unsafe requests carry the CSRF "
+    "token from GET /api/session in the x-csrftoken header."
+)
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 
 
-def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+    """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
 
@@ -91,27 +102,46 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 name="static",
                 opt={"no_request_context": True, "no_session": True},
             ),
-            *account_routes,
-            *cycle_routes,
-            *recommendation_routes,
-            *writing_routes,
-            *amendment_routes,
-            *translation_routes,
-            not_found,
-            *search_routes,
-            *glossary_routes,
+            Router(
+                path="/",
+                include_in_schema=False,
+                route_handlers=[
+                    *account_routes,
+                    *cycle_routes,
+                    *recommendation_routes,
+                    *writing_routes,
+                    *amendment_routes,
+                    *translation_routes,
+                    *search_routes,
+                    *glossary_routes,
+                    *voting_routes,
+                    *colloquium_routes,
+                    not_found,
+                ],
+            ),
+            *api_routes,
         ],
         dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
         middleware=[session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],
         csrf_config=csrf_config,
         template_config=template_config,
-        plugins=[HTMXPlugin(), FlashPlugin(config=FlashConfig(template_config=template_config))],
+        plugins=[
+            HTMXPlugin(),
+            FlashPlugin(config=FlashConfig(template_config=template_config)),
+            channels_plugin(settings),
+        ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": MemoryStore()},
         exception_handlers={HTTPException: http_error, Exception: server_error},
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],
         debug=settings.debug,
-        openapi_config=None,
+        openapi_config=OpenAPIConfig(
+            title="Passerelle API",
+            version="1",
+            description=API_DESCRIPTION,
+            path="/api/schema",
+            render_plugins=[JsonRenderPlugin()],
+        ),
     )
     app.state.db = db
     app.state.settings = settings

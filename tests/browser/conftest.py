@@ -107,9 +107,15 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def live_workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server keeps its SQLite file (`passerelle.sqlite3`) and its log."""
+    return tmp_path_factory.mktemp("live_server")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_workdir: Path) -> Iterator[str]:
     """Base URL (no trailing slash) of the app served by uvicorn on a free port, with the demo data loaded."""
-    workdir = tmp_path_factory.mktemp("live_server")
+    workdir = live_workdir
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {

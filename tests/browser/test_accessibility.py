@@ -24,7 +24,9 @@ AXE = Axe()
 # Pages whose address depends on the demo data: found by following the first link of that kind on a page.
 RECOMMENDATION = "<first recommendation of axis p>"
 GROUP = "<first working group of the cycle>"
+VOTED_RECOMMENDATION = "<first recommendation of axis p in the public cycle>"
 FOUND_ON = {
+    VOTED_RECOMMENDATION: (f"/cycles/{PUBLIC_CYCLE}/axes/p", "a[href^='/recommendations/']"),
     RECOMMENDATION: (f"/cycles/{CYCLE}/axes/p", "a[href^='/recommendations/']"),
     GROUP: (f"/cycles/{CYCLE}", "a[href^='/groups/']"),
 }
@@ -48,6 +50,9 @@ def _signed_in_pages(who: str, lang: str) -> dict[str, Visit]:
         "recommendation": Visit(who, lang, RECOMMENDATION),
         "group": Visit(who, lang, GROUP),
         "public-cycle": Visit(who, lang, f"/cycles/{PUBLIC_CYCLE}"),
+        "vote-results": Visit(who, lang, f"/cycles/{PUBLIC_CYCLE}/vote?order=consensus"),
+        "voted-recommendation": Visit(who, lang, VOTED_RECOMMENDATION),
+        "vote-not-open": Visit(who, lang, f"/cycles/{CYCLE}/vote"),
         "not-found": Visit(who, lang, "/no-such-page", 404),
     }
 
@@ -60,6 +65,7 @@ VISITS: dict[str, Visit] = {
             "login": Visit(None, "fr", "/login"),
             "password-forgot": Visit(None, "fr", "/password/forgot"),
             "public-cycle": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}"),
+            "vote-results": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/vote"),
             "not-found": Visit(None, "fr", "/no-such-page", 404),
         }.items()
     },
@@ -68,6 +74,9 @@ VISITS: dict[str, Visit] = {
     "admin:admin": Visit(ADMIN, "fr", "/admin"),
     "admin:invitations": Visit(ADMIN, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:invitations": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/invitations"),
+    "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),
+    "facilitator:frozen-rules": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/voting-rules"),
+    "facilitator:colloquium": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/colloquium"),
 }
 
 

@@ -5,7 +5,9 @@ Objects out of reach answer 404 rather than 403, so their existence does not lea
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from litestar.exceptions import NotFoundException
@@ -63,12 +65,19 @@ async def cycle_access(session: AsyncSession, user: User | None, cycle: Cycle) -
             )
         )
     ).all()
+    return access_from_memberships(cycle, user, rows)
+
+
+def access_from_memberships(cycle: Cycle, user: User, memberships: Sequence[Any]) -> CycleAccess:
+    """Rights from the user's membership rows in the cycle (role, group_id, suspended_at; a row of
+    Nones, from an outer join, stands for no membership)."""
+    roles = frozenset(row.role for row in memberships if row.role is not None)
     return CycleAccess(
         cycle=cycle,
         user=user,
-        roles=frozenset(row.role for row in rows),
-        group_ids=frozenset(row.group_id for row in rows if row.group_id is not None),
-        suspended=any(row.suspended_at is not None for row in rows),
+        roles=roles,
+        group_ids=frozenset(row.group_id for row in memberships if row.group_id is not None),
+        suspended=any(row.suspended_at is not None for row in memberships),
     )
 
 

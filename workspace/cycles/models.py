@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from uuid import UUID
 
-from advanced_alchemy.types import DateTimeUTC
+from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -68,6 +68,9 @@ class Cycle(Base):
     blocking_blocks: Mapped[bool] = mapped_column(Boolean, default=True)
     results_live: Mapped[bool] = mapped_column(Boolean, default=False)
     ballots_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    colloquium_recommendation_id: Mapped[UUID | None] = mapped_column(GUID(length=16), nullable=True)
+    """The recommendation the colloquium room is voting on (no foreign key: cycle and recommendation
+    would point at each other; the voting service checks it belongs to the cycle)."""
 
     axes: Mapped[list[Axis]] = relationship(
         back_populates="cycle", order_by="Axis.position", lazy="raise", cascade="all, delete-orphan"

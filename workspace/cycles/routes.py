@@ -27,6 +27,7 @@ from workspace.cycles.access import require
 from workspace.cycles.models import Phase
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.rules import can_create
+from workspace.voting import services as voting
 
 
 @get("/", name="home")
@@ -42,9 +43,14 @@ async def cycle_page(db_session: DbSession, user: CurrentUser, slug: FromPath[st
     access = await services.get_cycle(db_session, slug, user)
     counts = await recommendations.axis_counts(db_session, access)
     groups = await services.cycle_groups(db_session, access.cycle) if access.is_participant else []
-    return Template(
-        "cycles/cycle.html", context={"access": access, "counts": counts, "groups": groups, "phases": list(Phase)}
-    )
+    context = {
+        "access": access,
+        "counts": counts,
+        "groups": groups,
+        "phases": list(Phase),
+        "next_phase": services.next_phase(access.cycle),
+    }
+    return Template("cycles/cycle.html", context=context)
 
 
 @get("/cycles/{slug:str}/axes/{code:str}", name="axis")
@@ -116,6 +122,31 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     return Template("cycles/invitations.html", context=context, status_code=201)
 
 
+@post("/cycles/{slug:str}/phase", guards=[requires_user])
+async def advance_phase(request: Request, db_session: DbSession, slug: FromPath[str]) -> Redirect:
+    """Facilitators move the cycle on; closing the vote gives each recommendation its status."""
+    user = signed_in(request)
+    access = await services.get_cycle(db_session, slug, user)
+    require(access.is_facilitator)
+    form = await read_form(request)
+    closing = access.cycle.phase == Phase.VOTING
+    try:
+        phase = await services.advance_phase(db_session, access, form.get("phase"), user)
+    except services.PhaseConflict:
+        notify(request, _("The cycle had already moved on: nothing was changed. Check its phase below."), "error")
+        return see_other(f"/cycles/{slug}#phases")
+    if closing:
+        verdicts = await voting.close_vote(db_session, access.cycle, user)
+        adopted = sum(1 for verdict in verdicts.values() if verdict.adopted)
+        notify(request, _("The vote is closed: %(adopted)s adopted, %(rejected)s not adopted.",
+                          adopted=adopted, rejected=len(verdicts) - adopted))  # fmt: skip
+    elif phase == Phase.VOTING:
+        notify(request, _("The vote is open. The voting rules are now frozen."))
+    else:
+        notify(request, _("The cycle has moved on to the next phase."))
+    return see_other(f"/cycles/{slug}#phases")
+
+
 @get("/admin", name="admin", guards=[requires_admin])
 async def admin_page(db_session: DbSession, user: CurrentUser) -> Template:
     cycles = await services.visible_cycles(db_session, user)
@@ -144,4 +175,5 @@ cycle_routes = [
     create_invitation,
     admin_page,
     create_cycle,
+    advance_phase,
 ]

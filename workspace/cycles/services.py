@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import func, or_, select
@@ -167,3 +168,33 @@ async def create_cycle(session: AsyncSession, form: Form, actor: User) -> Cycle:
     audit.record(session, action="cycle.create", actor_id=actor.id, cycle_id=cycle.id, target_kind="cycle",
                  target_id=cycle.id, title=cycle.title_fr)  # fmt: skip
     return cycle
+
+
+def next_phase(cycle: Cycle) -> Phase | None:
+    phases = list(Phase)
+    position = phases.index(cycle.phase)
+    return phases[position + 1] if position + 1 < len(phases) else None
+
+
+async def advance_phase(session: AsyncSession, access: CycleAccess, wanted: str, actor: User) -> Phase:
+    """Move the cycle one phase on. Only forward: going back to discussion after ballots were cast
+    would let texts change under the votes. `wanted` guards against two facilitators clicking at once."""
+    require(access.is_facilitator)
+    await session.refresh(access.cycle, attribute_names=["phase"], with_for_update=True)
+    target = next_phase(access.cycle)
+    if target is None or target.value != wanted:
+        raise PhaseConflict(access.cycle.phase)
+    previous = access.cycle.phase
+    access.cycle.phase = target
+    access.cycle.phase_changed_at = datetime.now(UTC)
+    audit.record(session, action="cycle.phase", actor_id=actor.id, cycle_id=access.cycle.id, target_kind="cycle",
+                 target_id=access.cycle.id, previous=previous.value, phase=target.value)  # fmt: skip
+    return target
+
+
+class PhaseConflict(Exception):
+    """The cycle is not where the facilitator thought (someone else moved it meanwhile)."""
+
+    def __init__(self, current: Phase) -> None:
+        super().__init__(current.value)
+        self.current = current

@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts.models import TERRITORY_SIDES, MembershipRole, User
+from workspace.accounts.models import TERRITORY_SIDES, MembershipRole, Side, User
 from workspace.core.db import Database
 from workspace.core.passwords import hash_password_sync
 from workspace.core.tokens import utcnow
@@ -60,6 +60,26 @@ def _recommendation(
 
 async def is_loaded(session: AsyncSession) -> bool:
     return bool(await session.scalar(select(func.count()).select_from(Cycle)))
+
+
+DEMO_OBJECTIONS = (
+    "Le dispositif existe déjà en Wallonie sous une autre forme : il faudrait d'abord les comparer.",
+    "Te duur voor kleine gemeenten zonder Vlaamse cofinanciering.",
+    "Les CPAS n'ont pas le personnel pour assurer ce suivi.",
+)
+
+
+def _demo_ballot(status: Status, voter: User, turn: int) -> tuple[Choice, str]:
+    """Adopted texts are backed on both sides; the others are backed in France and opposed in Belgium."""
+    if status == Status.ADOPTED:
+        if turn % 7 == 3:
+            return Choice.AGAINST, DEMO_OBJECTIONS[turn % len(DEMO_OBJECTIONS)]
+        return (Choice.ABSTAIN, "") if turn % 7 == 5 else (Choice.FOR, "")
+    if voter.side == Side.FRANCE:
+        return Choice.FOR, ""
+    if turn % 5 == 0:
+        return Choice.BLOCK, DEMO_OBJECTIONS[turn % len(DEMO_OBJECTIONS)]
+    return Choice.AGAINST, DEMO_OBJECTIONS[turn % len(DEMO_OBJECTIONS)] if turn % 2 else ""
 
 
 async def load_demo(db: Database, report: Callable[[str], None] = print) -> bool:
@@ -172,12 +192,14 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
     report("[5/5] Ballots, a translation, an amendment, the glossary and an authority answer…")
     voters = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] == MembershipRole.MEMBER
               or person[6] == MembershipRole.FACILITATOR]  # fmt: skip
-    choices = [Choice.FOR] * 6 + [Choice.AGAINST, Choice.ABSTAIN]
-    # The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote.
+    # The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote, cast so
+    # that each status is what the double majority gives (tests/demo checks it).
     voted = [r for r in recommendations if r.cycle_id == cycle_2012.id]
-    for recommendation in voted:
-        for voter in voters[: rng.randint(6, len(voters))]:
-            session.add(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=rng.choice(choices)))
+    for index, recommendation in enumerate(voted):
+        for position, voter in enumerate(voters[: rng.randint(len(voters) - 3, len(voters))]):
+            choice, reason = _demo_ballot(recommendation.status, voter, index + position)
+            session.add(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=choice, reason=reason,
+                               side=voter.side, actor_kind=voter.actor_kind))  # fmt: skip
     guichet = recommendations[4]
     session.add(
         Translation(

@@ -8,6 +8,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.core.forms import Form
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
@@ -17,6 +18,7 @@ from workspace.recommendations import amendments, editing, glossary, privacy, se
 from workspace.recommendations.content import FIELD_LABELS
 from workspace.recommendations.models import TEXT_FIELDS
 from workspace.recommendations.rules import rights
+from workspace.voting import results as voting
 
 
 def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]:
@@ -60,6 +62,9 @@ async def recommendation_page(db_session: DbSession, user: CurrentUser, recommen
         "privacy_labels": privacy.KIND_LABELS,
         "field_labels": FIELD_LABELS,
     }
+    context["vote_panel"] = panel = await voting.panel(db_session, recommendation, access)
+    ballot = panel.ballot if panel else None
+    context["ballot_form"] = Form(values={"choice": ballot.choice.value, "reason": ballot.reason} if ballot else {})
     return Template("recommendations/recommendation.html", context=context)
 
 

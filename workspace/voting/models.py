@@ -1,4 +1,8 @@
-"""One ballot per member and recommendation, enforced by the database."""
+"""One ballot per member and recommendation, enforced by the database.
+
+The voter's side of the border and kind of actor are copied onto the ballot when it is cast, so the
+breakdown of a closed vote does not change when someone later edits their profile or leaves.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from uuid import UUID
 from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workspace.accounts.models import ActorKind, Side
 from workspace.core.models import Base, enum_column
 
 
@@ -26,3 +31,5 @@ class Ballot(Base):
     user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     choice: Mapped[Choice] = enum_column(Choice)
     reason: Mapped[str] = mapped_column(Text, default="")
+    side: Mapped[Side | None] = enum_column(Side, nullable=True)
+    actor_kind: Mapped[ActorKind | None] = enum_column(ActorKind, nullable=True)

@@ -1,0 +1,117 @@
+"""JSON API for casting and reading one's ballot, for a kiosk in the colloquium room or a phone.
+
+Authentication is the web session (sign in at /login). Like every unsafe request, a PUT must carry
+the CSRF token in the `x-csrftoken` header: `GET /api/session` returns it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from litestar import Request, Response, get, put
+from litestar.params import FromPath, JSONBody
+from litestar.utils.scope.state import ScopeState
+
+from workspace.core import events
+from workspace.core.forms import Form, FormError
+from workspace.core.web import CurrentUser, DbSession, requires_user, signed_in
+from workspace.voting import rules, services
+from workspace.voting.models import Choice
+
+
+@dataclass
+class SessionInfo:
+    user_id: UUID
+    display_name: str
+    csrf_token: str
+    """Send it back in the `x-csrftoken` header of every PUT, POST or DELETE."""
+
+
+@dataclass
+class BallotIn:
+    choice: Choice
+    reason: str = ""
+    """Required for a blocking objection; optional for against or abstain; ignored for for."""
+
+
+@dataclass
+class BallotOut:
+    recommendation_id: UUID
+    vote_open: bool
+    may_vote: bool
+    choice: Choice | None = None
+    reason: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass
+class Problem:
+    status_code: int
+    detail: str
+    errors: dict[str, str]
+
+
+@get("/api/session", guards=[requires_user], tags=["session"], summary="The signed-in person and CSRF token")
+async def session_info(request: Request) -> SessionInfo:
+    user = signed_in(request)
+    return SessionInfo(
+        user_id=user.id, display_name=user.display_name, csrf_token=ScopeState.from_scope(request.scope).csrf_token
+    )
+
+
+@get(
+    "/api/recommendations/{recommendation_id:uuid}/ballot",
+    guards=[requires_user],
+    tags=["voting"],
+    summary="Read my ballot on a recommendation",
+)
+async def read_my_ballot(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> BallotOut:
+    recommendation, access = await services.load_for_voting(db_session, recommendation_id, user)
+    ballot = await services.my_ballot(db_session, recommendation.id, user)
+    return BallotOut(
+        recommendation_id=recommendation.id,
+        vote_open=rules.vote_is_open(access.cycle),
+        may_vote=rules.vote_is_open(access.cycle) and rules.may_vote(access, recommendation.group_id),
+        choice=ballot.choice if ballot else None,
+        reason=ballot.reason if ballot else "",
+        updated_at=ballot.updated_at if ballot else None,
+    )
+
+
+@put(
+    "/api/recommendations/{recommendation_id:uuid}/ballot",
+    guards=[requires_user],
+    tags=["voting"],
+    summary="Cast or change my ballot",
+    description="Idempotent: sending the same ballot twice counts once. 409 when the vote is not open, "
+    "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot.",
+)
+async def put_my_ballot(
+    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], data: JSONBody[BallotIn]
+) -> Response[BallotOut | Problem]:
+    user = signed_in(request)
+    async with request.app.state.db.session(write=False) as reader:
+        recommendation, access = await services.load_for_voting(reader, recommendation_id, user)
+    form = Form(values={"choice": data.choice.value, "reason": data.reason})
+    try:
+        choice, reason = services.read_ballot(form)
+        await services.cast_ballot(db_session, recommendation, access, choice, reason)
+    except FormError as error:
+        problem = Problem(400, "The ballot cannot be counted.", error.form.errors)
+        return Response(problem, status_code=400)
+    except services.BallotRefused as refusal:
+        return Response(Problem(refusal.status_code, refusal.message, {}), status_code=refusal.status_code)
+    ballot = BallotOut(
+        recommendation_id=recommendation.id,
+        vote_open=True,
+        may_vote=True,
+        choice=choice,
+        reason=reason if choice != Choice.FOR else "",
+    )
+    announce = events.after_response(request, events.votes_channel(access.cycle.id), str(recommendation.id))
+    return Response(ballot, status_code=200, background=announce)
+
+
+api_routes = [session_info, read_my_ballot, put_my_ballot]

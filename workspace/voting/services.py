@@ -1,0 +1,368 @@
+"""Ballots: who may cast them, casting (an upsert, so retries and double clicks count once), tallies,
+results and closing the vote."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
+
+from workspace.accounts.models import User
+from workspace.core import audit
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import gettext as _
+from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
+from workspace.cycles.models import Cycle, Eligibility, Membership, Phase, SideSplit
+from workspace.recommendations.models import Recommendation, Status
+from workspace.voting import rules
+from workspace.voting.models import Ballot, Choice
+
+MAX_REASON = 2_000
+ON_THE_BALLOT = (Status.SUBMITTED, Status.ADOPTED, Status.NOT_ADOPTED)
+"""Submitted recommendations are voted on; once the vote closes they are adopted or not."""
+
+
+class BallotRefused(Exception):
+    """The ballot cannot be counted; the message says why in the reader's language."""
+
+    def __init__(self, message: str, *, status_code: int = 409) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+
+
+async def load_for_voting(
+    session: AsyncSession, recommendation_id: UUID, user: User | None
+) -> tuple[Recommendation, CycleAccess]:
+    """The recommendation, its cycle and the voter's memberships in one query (this path carries the
+    colloquium's load)."""
+    if user is None:
+        row = (
+            await session.execute(
+                select(Recommendation, Cycle)
+                .join(Cycle, Cycle.id == Recommendation.cycle_id)
+                .where(Recommendation.id == recommendation_id)
+            )
+        ).first()
+        require(row is not None)
+        assert row is not None
+        recommendation, cycle = row
+        access = await cycle_access(session, None, cycle)
+    else:
+        rows = (
+            await session.execute(
+                select(Recommendation, Cycle, Membership.role, Membership.group_id, Membership.suspended_at)
+                .join(Cycle, Cycle.id == Recommendation.cycle_id)
+                .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == user.id))
+                .where(Recommendation.id == recommendation_id)
+            )
+        ).all()
+        require(bool(rows))
+        recommendation, cycle = rows[0][0], rows[0][1]
+        access = access_from_memberships(cycle, user, rows)
+    require(access.is_participant and recommendation.status in ON_THE_BALLOT)
+    return recommendation, access
+
+
+def read_ballot(form: Form) -> tuple[Choice, str]:
+    """The choice and reason of a submitted ballot, or FormError with the message beside the field."""
+    choice = form.choice("choice", [choice.value for choice in Choice])
+    reason = form.text("reason", max_length=MAX_REASON)
+    if choice == Choice.BLOCK and not reason:
+        form.add_error("reason", _("A blocking objection needs a reason, so that the room can answer it."))
+    if not form.is_valid:
+        raise FormError(form)
+    return Choice(choice), reason
+
+
+def check_may_vote(recommendation: Recommendation, access: CycleAccess) -> None:
+    if not rules.vote_is_open(access.cycle):
+        raise BallotRefused(_("The vote is not open: ballots can only be cast during the voting phase."))
+    if recommendation.status != Status.SUBMITTED:
+        raise BallotRefused(_("This recommendation is not on the ballot."))
+    if not rules.may_vote(access, recommendation.group_id):
+        raise BallotRefused(_("You are not among the voters for this recommendation."), status_code=403)
+
+
+async def cast_ballot(
+    session: AsyncSession, recommendation: Recommendation, access: CycleAccess, choice: Choice, reason: str
+) -> None:
+    """Insert or replace the voter's ballot in one statement: the database keeps exactly one per voter.
+
+    `recommendation` and `access` may come from a read session; inside this (writing) transaction only
+    the phase is read again, with a share lock on PostgreSQL, so a ballot either lands before the vote
+    closes (and is counted by it) or is refused (closing takes the cycle row FOR UPDATE; on SQLite the
+    single writer serialises the two). The writer is held for two statements only.
+    """
+    check_may_vote(recommendation, access)
+    user = access.user
+    assert user is not None
+    phase = await session.scalar(select(Cycle.phase).where(Cycle.id == access.cycle.id).with_for_update(read=True))
+    if phase != Phase.VOTING:
+        raise BallotRefused(_("The vote is not open: ballots can only be cast during the voting phase."))
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    values = {
+        "choice": choice,
+        "reason": reason if choice != Choice.FOR else "",
+        "side": user.side,
+        "actor_kind": user.actor_kind,
+        "updated_at": now,
+    }
+    statement = insert(Ballot).values(
+        id=uuid7(), recommendation_id=recommendation.id, user_id=user.id, created_at=now, **values
+    )
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[Ballot.recommendation_id, Ballot.user_id], set_=values)
+    )
+
+
+async def my_ballot(session: AsyncSession, recommendation_id: UUID, user: User | None) -> Ballot | None:
+    if user is None:
+        return None
+    return await session.scalar(
+        select(Ballot).where(Ballot.recommendation_id == recommendation_id, Ballot.user_id == user.id)
+    )
+
+
+async def my_choices(session: AsyncSession, cycle: Cycle, user: User | None) -> dict[UUID, Choice]:
+    if user is None:
+        return {}
+    rows = await session.execute(
+        select(Ballot.recommendation_id, Ballot.choice)
+        .join(Recommendation, Recommendation.id == Ballot.recommendation_id)
+        .where(Recommendation.cycle_id == cycle.id, Ballot.user_id == user.id)
+    )
+    return {row[0]: row[1] for row in rows.all()}
+
+
+async def _eligible_counts(session: AsyncSession, cycle: Cycle) -> tuple[int, dict[UUID, int]]:
+    """Voters in the whole cycle, and per working group (for cycles whose vote is by group)."""
+    voters = (
+        select(Membership.user_id, Membership.group_id)
+        .join(User, User.id == Membership.user_id)
+        .where(
+            Membership.cycle_id == cycle.id,
+            Membership.role.in_(rules.VOTING_ROLES),
+            Membership.suspended_at.is_(None),
+            User.is_active.is_(True),
+        )
+    )
+    rows = (await session.execute(voters)).all()
+    everyone = len({row.user_id for row in rows})
+    by_group: dict[UUID, set[UUID]] = defaultdict(set)
+    for row in rows:
+        if row.group_id is not None:
+            by_group[row.group_id].add(row.user_id)
+    return everyone, {group_id: len(members) for group_id, members in by_group.items()}
+
+
+async def tallies(session: AsyncSession, cycle: Cycle, recommendations: list[Recommendation]) -> dict[UUID, Tally]:
+    """One tally per recommendation, in two queries whatever their number."""
+    ids = [recommendation.id for recommendation in recommendations]
+    everyone, by_group = await _eligible_counts(session, cycle)
+    result: dict[UUID, rules.Tally] = {}
+    for recommendation in recommendations:
+        eligible = everyone
+        if cycle.eligibility == Eligibility.GROUP and recommendation.group_id is not None:
+            eligible = by_group.get(recommendation.group_id, 0)
+        result[recommendation.id] = rules.Tally(recommendation_id=recommendation.id, eligible=eligible)
+    if ids:
+        rows = await session.execute(
+            select(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind, func.count())
+            .where(Ballot.recommendation_id.in_(ids))
+            .group_by(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind)
+        )
+        for recommendation_id, choice, side, actor_kind, number in rows.all():
+            result[recommendation_id].add(choice, side, actor_kind, number)
+    return result
+
+
+Tally = rules.Tally
+
+
+@dataclass(frozen=True)
+class Objection:
+    """A reason given against, or for blocking: the minority view the dossier keeps."""
+
+    choice: Choice
+    reason: str
+    voter: str | None
+    """The voter's name, only when the cycle's ballots are open."""
+
+
+async def minority_views(
+    session: AsyncSession, cycle: Cycle, recommendation_ids: list[UUID]
+) -> dict[UUID, list[Objection]]:
+    if not recommendation_ids:
+        return {}
+    rows = await session.execute(
+        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name)
+        .outerjoin(User, User.id == Ballot.user_id)
+        .where(
+            Ballot.recommendation_id.in_(recommendation_ids),
+            Ballot.choice.in_((Choice.AGAINST, Choice.BLOCK)),
+            Ballot.reason != "",
+        )
+        .order_by(Ballot.choice.desc(), Ballot.created_at)
+    )
+    views: dict[UUID, list[Objection]] = defaultdict(list)
+    for recommendation_id, choice, reason, name in rows.all():
+        views[recommendation_id].append(Objection(choice, reason, name if cycle.ballots_open else None))
+    return dict(views)
+
+
+async def voters_by_choice(session: AsyncSession, recommendation_id: UUID) -> dict[Choice, list[str]]:
+    """Names per choice; callers show them only when the cycle's ballots are open (rules.names_visible)."""
+    rows = await session.execute(
+        select(Ballot.choice, User.display_name)
+        .join(User, User.id == Ballot.user_id)
+        .where(Ballot.recommendation_id == recommendation_id)
+        .order_by(User.display_name)
+    )
+    names: dict[Choice, list[str]] = defaultdict(list)
+    for choice, name in rows.all():
+        names[choice].append(name)
+    return dict(names)
+
+
+async def recommendations_on_ballot(session: AsyncSession, cycle: Cycle) -> list[Recommendation]:
+    return list(
+        (
+            await session.scalars(
+                select(Recommendation)
+                .where(Recommendation.cycle_id == cycle.id, Recommendation.status.in_(ON_THE_BALLOT))
+                .order_by(Recommendation.reference.is_(None), Recommendation.reference, Recommendation.created_at)
+            )
+        ).all()
+    )
+
+
+async def close_vote(session: AsyncSession, cycle: Cycle, actor: User) -> dict[UUID, rules.Verdict]:
+    """Give every recommendation on the ballot its status from the cycle's rules, and record why."""
+    submitted = [
+        recommendation
+        for recommendation in await recommendations_on_ballot(session, cycle)
+        if recommendation.status == Status.SUBMITTED
+    ]
+    counted = await tallies(session, cycle, submitted)
+    verdicts: dict[UUID, rules.Verdict] = {}
+    for recommendation in submitted:
+        outcome = rules.verdict(counted[recommendation.id], cycle)
+        verdicts[recommendation.id] = outcome
+        recommendation.status = Status.ADOPTED if outcome.adopted else Status.NOT_ADOPTED
+        audit.record(
+            session,
+            action="vote.settle",
+            actor_id=actor.id,
+            cycle_id=cycle.id,
+            target_kind="recommendation",
+            target_id=recommendation.id,
+            adopted=outcome.adopted,
+            failed=[f"{check.rule}{':' + check.side if check.side else ''}" for check in outcome.failed],
+            cast=counted[recommendation.id].overall.cast,
+        )
+    return verdicts
+
+
+def _percent(form: Form, name: str, *, minimum: float) -> float:
+    """A share typed as a percentage ("50", "66.67" or "66,67"), returned as a fraction."""
+    raw = form.get(name).strip().replace(",", ".").rstrip("%").strip()
+    try:
+        value = round(float(raw), 2)
+    except ValueError:
+        form.add_error(name, _("Enter a percentage, for example 50 or 66.67."))
+        return minimum
+    if not minimum <= value <= 100:
+        form.add_error(name, _("Enter a percentage between %(min)s and 100.", min=f"{minimum:g}"))
+    return round(value / 100, 6)
+
+
+def _percent_text(share: float) -> str:
+    return f"{share * 100:.2f}".rstrip("0").rstrip(".")
+
+
+def validate_rules(form: Form) -> dict[str, object]:
+    eligibility = form.choice("eligibility", [value.value for value in Eligibility])
+    side_split = form.choice("side_split", [value.value for value in SideSplit])
+    quorum = _percent(form, "quorum", minimum=0)
+    adoption = _percent(form, "adoption_threshold", minimum=1)
+    side = _percent(form, "side_threshold", minimum=1)
+    blocking = form.choice("blocking", ["blocks", "reported"])
+    visibility = form.choice("results", ["live", "after"])
+    secrecy = form.choice("ballots", ["secret", "open"])
+    if not form.is_valid:
+        raise FormError(form)
+    return {
+        "eligibility": Eligibility(eligibility),
+        "side_split": SideSplit(side_split),
+        "quorum": quorum,
+        "adoption_threshold": adoption,
+        "side_threshold": side,
+        "blocking_blocks": blocking == "blocks",
+        "results_live": visibility == "live",
+        "ballots_open": secrecy == "open",
+    }
+
+
+def rules_form(cycle: Cycle) -> Form:
+    return Form(
+        values={
+            "eligibility": cycle.eligibility.value,
+            "side_split": cycle.side_split.value,
+            "quorum": _percent_text(cycle.quorum),
+            "adoption_threshold": _percent_text(cycle.adoption_threshold),
+            "side_threshold": _percent_text(cycle.side_threshold),
+            "blocking": "blocks" if cycle.blocking_blocks else "reported",
+            "results": "live" if cycle.results_live else "after",
+            "ballots": "open" if cycle.ballots_open else "secret",
+        }
+    )
+
+
+async def update_rules(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> None:
+    require(access.is_facilitator)
+    if rules.rules_are_frozen(access.cycle):
+        form.add_error("form", _("The voting rules are frozen once the vote has opened."))
+        raise FormError(form)
+    values = validate_rules(form)
+    cycle = access.cycle
+    for name, value in values.items():
+        setattr(cycle, name, value)
+    audit.record(session, action="vote.rules", actor_id=actor.id, cycle_id=cycle.id, target_kind="cycle",
+                 target_id=cycle.id, **{k: str(v) for k, v in values.items()})  # fmt: skip
+
+
+async def project(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:
+    """Put a recommendation on the colloquium screen (or none)."""
+    require(access.is_facilitator)
+    if recommendation_id is not None:
+        found = await session.scalar(
+            select(Recommendation.id).where(
+                Recommendation.id == recommendation_id,
+                Recommendation.cycle_id == access.cycle.id,
+                Recommendation.status.in_(ON_THE_BALLOT),
+            )
+        )
+        require(found is not None)
+    access.cycle.colloquium_recommendation_id = recommendation_id
+
+
+async def projected(session: AsyncSession, cycle: Cycle) -> Recommendation | None:
+    if cycle.colloquium_recommendation_id is None:
+        return None
+    return await session.scalar(
+        select(Recommendation).where(
+            Recommendation.id == cycle.colloquium_recommendation_id,
+            Recommendation.cycle_id == cycle.id,
+            Recommendation.status.in_(ON_THE_BALLOT),
+        )
+    )
