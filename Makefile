@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export DATABASE_URL ?= sqlite+aiosqlite:///$(CURDIR)/var/passerelle.sqlite3
 
-.PHONY: run test lint format messages system-deps clean
+.PHONY: run test lint format messages bench-ballots system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV))
@@ -40,6 +40,9 @@ format: $(VENV)/.test-installed
 
 messages: $(VENV)/.test-installed
 	./scripts/messages.sh
+
+bench-ballots: $(VENV)/.app-installed
+	$(BIN)/python -m bench.ballots
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

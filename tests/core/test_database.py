@@ -1,8 +1,9 @@
-"""SQLite done right: WAL, foreign keys, a busy timeout, and writes through one connection."""
+"""SQLite done right: WAL, foreign keys, waiting for locks without blocking, writes through one connection."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 import pytest
 from sqlalchemy import text
@@ -12,11 +13,44 @@ from workspace.core.db import Database
 pytestmark = pytest.mark.sqlite_only
 
 
-async def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(db: Database):
+async def test_sqlite_connections_use_wal_and_foreign_keys(db: Database):
     async with db.session(write=False) as session:
         assert (await session.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
         assert (await session.execute(text("PRAGMA foreign_keys"))).scalar() == 1
-        assert (await session.execute(text("PRAGMA busy_timeout"))).scalar() >= 5000
+
+
+async def test_a_write_waits_for_another_process_lock_while_the_server_keeps_answering(db: Database):
+    """Another process (a CLI command) holds the write lock for a while: the write lands once it is
+    released, and meanwhile the event loop goes on serving (the wait is an asyncio sleep)."""
+    async with db.transaction() as session:
+        await session.execute(text("CREATE TABLE note (body TEXT)"))
+    other = sqlite3.connect(db.writer.url.database, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("INSERT INTO note VALUES ('from the other process')")
+    ticks = 0
+
+    async def keep_answering() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    async def write() -> None:
+        async with db.transaction() as session:
+            await session.execute(text("INSERT INTO note VALUES ('from the server')"))
+
+    ticker = asyncio.create_task(keep_answering())
+    writing = asyncio.create_task(write())
+    await asyncio.sleep(0.3)
+    assert not writing.done()
+    other.execute("COMMIT")
+    other.close()
+    await asyncio.wait_for(writing, timeout=5)
+    ticker.cancel()
+    assert ticks >= 10
+    async with db.session(write=False) as session:
+        bodies = (await session.execute(text("SELECT body FROM note ORDER BY rowid"))).scalars().all()
+    assert bodies == ["from the other process", "from the server"]
 
 
 async def test_sqlite_writes_go_through_a_single_connection(db: Database):

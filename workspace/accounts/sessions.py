@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -19,6 +19,7 @@ from workspace.core.tokens import utcnow
 
 RENEW_SESSION_KEY = "_renew_session_id"
 LOADED_SESSION_KEY = "_session_as_loaded"
+LOADED_EXPIRY_KEY = "_session_expiry_as_loaded"
 # A session is written back only when its data changed or its expiry is this close.
 _REFRESH_MARGIN = timedelta(hours=1)
 
@@ -52,27 +53,39 @@ class DatabaseSessionStore(Store):
                 row.expires_at = expires_at
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        loaded = await self.load(key)
+        return loaded[0] if loaded else None
+
+    async def load(self, key: str) -> tuple[bytes, datetime | None] | None:
+        """The session's data and expiry, or None when it is unknown or expired (one query, no ORM)."""
         async with self.db.session(write=False) as session:
-            row = await session.get(StoredSession, key)
-            if row is None:
-                return None
-            if row.expires_at is not None and row.expires_at <= utcnow():
-                return None
-            return row.value
+            row = (
+                await session.execute(
+                    select(StoredSession.value, StoredSession.expires_at).where(StoredSession.key == key)
+                )
+            ).first()
+        if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+            return None
+        return row.value, row.expires_at
 
     async def delete(self, key: str) -> None:
         async with self.db.transaction() as session:
             await session.execute(delete(StoredSession).where(StoredSession.key == key))
 
-    async def touch(self, key: str, expires_in: int) -> None:
-        """Extend a session's life without writing its data (which another request may have changed)."""
+    async def touch(self, key: str, expires_in: int, *, expires_at: datetime | None = None) -> bool:
+        """Extend a session's life without writing its data (which another request may have changed).
+
+        Only when its expiry is near: True when it was extended. `expires_at`, when the caller read it
+        already, saves a query."""
         wanted = utcnow() + timedelta(seconds=expires_in)
-        async with self.db.session(write=False) as session:
-            expires_at = await session.scalar(select(StoredSession.expires_at).where(StoredSession.key == key))
+        if expires_at is None:
+            async with self.db.session(write=False) as session:
+                expires_at = await session.scalar(select(StoredSession.expires_at).where(StoredSession.key == key))
         if expires_at is None or expires_at > wanted - _REFRESH_MARGIN:
-            return
+            return False
         async with self.db.transaction() as session:
             await session.execute(update(StoredSession).where(StoredSession.key == key).values(expires_at=wanted))
+        return True
 
     async def delete_all(self) -> None:
         async with self.db.transaction() as session:
@@ -102,8 +115,18 @@ class RenewableSessionBackend(ServerSideSessionBackend):
     """
 
     async def load_from_connection(self, connection: ASGIConnection) -> dict[str, Any]:
-        data = await super().load_from_connection(connection)
-        connection.scope.setdefault("state", {})[LOADED_SESSION_KEY] = self.serialize_data(data) if data else None
+        state = connection.scope.setdefault("state", {})
+        store = self.config.get_store_from_app(connection.scope["app"])
+        session_id = connection.cookies.get(self.config.key)
+        data: dict[str, Any] = {}
+        if session_id and isinstance(store, DatabaseSessionStore):
+            loaded = await store.load(session_id)
+            if loaded is not None:
+                data = self.deserialize_data(loaded[0])
+                state[LOADED_EXPIRY_KEY] = loaded[1]
+        elif session_id:
+            data = await super().load_from_connection(connection)
+        state[LOADED_SESSION_KEY] = self.serialize_data(data) if data else None
         return data
 
     def get_session_id(self, connection: ASGIConnection) -> str:
@@ -128,8 +151,12 @@ class RenewableSessionBackend(ServerSideSessionBackend):
         if unchanged:
             store = self.config.get_store_from_app(connection.scope["app"])
             session_id = connection.cookies.get(self.config.key)
-            if session_id and isinstance(store, DatabaseSessionStore) and self.config.max_age:
-                await store.touch(session_id, self.config.max_age)
+            if (
+                session_id
+                and isinstance(store, DatabaseSessionStore)
+                and self.config.max_age
+                and await store.touch(session_id, self.config.max_age, expires_at=state.get(LOADED_EXPIRY_KEY))
+            ):
                 cookie_params = dict(
                     extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
                 )

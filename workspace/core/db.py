@@ -3,7 +3,8 @@
 SQLite has one writer. Writers racing on a pool of connections make its busy handler sleep
 (p99 ~780 ms at 10 clients here, against ~13 ms with one writer), so on SQLite every write
 transaction goes through a single writer connection and begins IMMEDIATE, while reads use a pool.
-PostgreSQL uses one ordinary pool for both.
+SQLite statements run on the event loop's thread (see workspace/core/sqlite.py). PostgreSQL uses
+one ordinary pool for both.
 """
 
 from __future__ import annotations
@@ -18,13 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 
-SQLITE_PRAGMAS = (
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=10000",
-    "PRAGMA temp_store=MEMORY",
-)
+from workspace.core import sqlite
 
 
 def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
@@ -33,7 +28,7 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see the "begin" hook).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        for pragma in SQLITE_PRAGMAS:
+        for pragma in sqlite.PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
 
@@ -50,8 +45,10 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             database = make_url(url).database
+            inline: dict[str, Any] = {}
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
+                inline["async_creator"] = sqlite.inline_connector(database)
             self.writer = create_async_engine(
                 url,
                 echo=echo,
@@ -59,9 +56,10 @@ class Database:
                 pool_size=1,
                 max_overflow=0,
                 pool_timeout=60,
+                **inline,
             )
             self.reader = create_async_engine(
-                url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5
+                url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5, **inline
             )
             _prepare_sqlite(self.writer, immediate=True)
             _prepare_sqlite(self.reader, immediate=False)
