@@ -30,6 +30,9 @@ from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
+from workspace.discussion.inbox_routes import inbox_routes
+from workspace.discussion.moderation_routes import moderation_routes
+from workspace.discussion.routes import discussion_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
@@ -116,6 +119,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *glossary_routes,
                     *voting_routes,
                     *colloquium_routes,
+                    *discussion_routes,
+                    *moderation_routes,
+                    *inbox_routes,
                     not_found,
                 ],
             ),

@@ -64,6 +64,10 @@ def create_admin(email: str, name: str) -> None:
     print(f"{email} is an admin.")
 
 
+SHUTDOWN_GRACE_SECONDS = 3
+"""Live pages keep their event streams open: on shutdown they get this long, then are closed."""
+
+
 def serve(host: str, port: int) -> None:
     import uvicorn
 
@@ -76,6 +80,7 @@ def serve(host: str, port: int) -> None:
         port=port,
         proxy_headers=settings.is_production,
         log_level="info",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 

@@ -3,7 +3,15 @@
 from workspace.accounts.models import Invitation, PasswordReset, StoredSession, User
 from workspace.core.models import AuditEntry, Base
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
-from workspace.discussion.models import Comment, CommentEdit, Notification, Report
+from workspace.discussion.models import (
+    Comment,
+    CommentEdit,
+    Follow,
+    MeetingRecommendation,
+    Notification,
+    NotificationPreference,
+    Report,
+)
 from workspace.dossier.models import AuthorityAnswer
 from workspace.recommendations.models import (
     Amendment,
@@ -28,11 +36,14 @@ __all__ = [
     "Comment",
     "CommentEdit",
     "Cycle",
+    "Follow",
     "GlossaryTerm",
     "Invitation",
     "Meeting",
+    "MeetingRecommendation",
     "Membership",
     "Notification",
+    "NotificationPreference",
     "PasswordReset",
     "Recommendation",
     "RecommendationTag",

@@ -54,6 +54,8 @@ def _signed_in_pages(who: str, lang: str) -> dict[str, Visit]:
         "voted-recommendation": Visit(who, lang, VOTED_RECOMMENDATION),
         "vote-not-open": Visit(who, lang, f"/cycles/{CYCLE}/vote"),
         "not-found": Visit(who, lang, "/no-such-page", 404),
+        "inbox": Visit(who, lang, "/inbox"),
+        "notification-settings": Visit(who, lang, "/account/notifications"),
     }
 
 
@@ -77,6 +79,9 @@ VISITS: dict[str, Visit] = {
     "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),
     "facilitator:frozen-rules": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/voting-rules"),
     "facilitator:colloquium": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/colloquium"),
+    "facilitator:recommendation": Visit(FACILITATOR, "fr", RECOMMENDATION),
+    "facilitator:moderation": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/moderation"),
+    "facilitator:audit": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/audit"),
 }
 
 

@@ -14,6 +14,7 @@ from workspace.accounts.models import User
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
 
 SESSION_USER_KEY = "user_id"
+UNREAD_KEY = "unread_notifications"
 
 
 class RequestContextMiddleware(ASGIMiddleware):
@@ -24,6 +25,8 @@ class RequestContextMiddleware(ASGIMiddleware):
         connection: ASGIConnection[Any, Any, Any, Any] = ASGIConnection(scope)
         user = await self._load_user(scope)
         scope["user"] = user
+        if user is not None and self._is_page(scope):
+            scope.setdefault("state", {})[UNREAD_KEY] = await self._unread(scope, user.id)
         language = choose_language(
             profile_language=user.language.value if user else None,
             cookie_language=connection.cookies.get(LANGUAGE_COOKIE),
@@ -34,6 +37,21 @@ class RequestContextMiddleware(ASGIMiddleware):
             await next_app(scope, receive, send)
         finally:
             current_language.reset(token)
+
+    @staticmethod
+    def _is_page(scope: Scope) -> bool:
+        """A whole HTML page is being asked for (not the API, an htmx fragment or a live stream)."""
+        if scope.get("method") != "GET" or scope.get("path", "").startswith(("/api/", "/static/")):
+            return False
+        headers = dict(scope.get("headers", []))
+        return b"hx-request" not in headers and b"text/event-stream" not in headers.get(b"accept", b"")
+
+    @staticmethod
+    async def _unread(scope: Scope, user_id: UUID) -> int:
+        from workspace.discussion.notifications import unread_count
+
+        async with scope["litestar_app"].state.db.session(write=False) as db_session:
+            return await unread_count(db_session, user_id)
 
     @staticmethod
     async def _load_user(scope: Scope) -> User | None:

@@ -43,7 +43,13 @@ def channels_plugin(settings: Settings) -> ChannelsPlugin:
 
 
 def votes_channel(cycle_id: UUID) -> str:
+    """Ballots (the recommendation's id), the colloquium screen ("screen") and phase changes ("phase")."""
     return f"cycle:{cycle_id}:votes"
+
+
+def discussion_channel(recommendation_id: UUID) -> str:
+    """A recommendation's discussion changed ("comments")."""
+    return f"recommendation:{recommendation_id}:discussion"
 
 
 async def _publish(plugin: ChannelsPlugin, channel: str, message: str) -> None:

@@ -27,6 +27,14 @@ def _viewer(context: Context) -> Any:
 
 
 @pass_context
+def _unread(context: Context) -> int:
+    """Unread notifications of the signed-in person (counted once per page by the request middleware)."""
+    request = context.get("request")
+    state = request.scope.get("state", {}) if request is not None else {}
+    return int(state.get("unread_notifications", 0))
+
+
+@pass_context
 def _flashes(context: Context) -> list[dict[str, str]]:
     """Messages left for this page by the previous request (read once, then gone)."""
     request = context.get("request")
@@ -46,6 +54,7 @@ def configure_environment(env: Environment) -> None:
     env.filters["date"] = i18n.format_date
     env.globals["viewer"] = _viewer
     env.globals["flashes"] = _flashes
+    env.globals["unread"] = _unread
     env.globals["current_language"] = i18n.current_language.get
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name

@@ -5,11 +5,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from workspace.accounts import services as accounts
 from workspace.accounts.models import MembershipRole
+from workspace.core import events
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import (
@@ -25,6 +27,7 @@ from workspace.core.web import (
 from workspace.cycles import services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase
+from workspace.discussion import notifications
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.rules import can_create
 from workspace.voting import services as voting
@@ -135,6 +138,12 @@ async def advance_phase(request: Request, db_session: DbSession, slug: FromPath[
     except services.PhaseConflict:
         notify(request, _("The cycle had already moved on: nothing was changed. Check its phase below."), "error")
         return see_other(f"/cycles/{slug}#phases")
+    outgoing = await notifications.on_phase(db_session, access.cycle, user.id)
+    settings = request.app.state.settings
+    background = BackgroundTasks([
+        events.after_response(request, events.votes_channel(access.cycle.id), "phase"),
+        BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing),
+    ])  # fmt: skip
     if closing:
         verdicts = await voting.close_vote(db_session, access.cycle, user)
         adopted = sum(1 for verdict in verdicts.values() if verdict.adopted)
@@ -144,7 +153,9 @@ async def advance_phase(request: Request, db_session: DbSession, slug: FromPath[
         notify(request, _("The vote is open. The voting rules are now frozen."))
     else:
         notify(request, _("The cycle has moved on to the next phase."))
-    return see_other(f"/cycles/{slug}#phases")
+    redirect = see_other(f"/cycles/{slug}#phases")
+    redirect.background = background
+    return redirect
 
 
 @get("/admin", name="admin", guards=[requires_admin])

@@ -8,7 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.accounts.models import User
@@ -71,3 +71,33 @@ class Notification(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     link: Mapped[str] = mapped_column(String(300), default="")
     read_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Follow(Base):
+    """Someone who wants to hear about new comments on a recommendation (its authors follow it too)."""
+
+    __tablename__ = "follow"
+    __table_args__ = (UniqueConstraint("user_id", "recommendation_id", name="uq_follow_user_recommendation"),)
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[UUID] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)
+
+
+class NotificationPreference(Base):
+    """What a person does not want in the inbox, and what they want by e-mail too (lists of kinds)."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), unique=True)
+    muted: Mapped[list[str]] = mapped_column(JSON, default=list)
+    by_email: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class MeetingRecommendation(Base):
+    """A recommendation discussed at a meeting."""
+
+    __tablename__ = "meeting_recommendation"
+    __table_args__ = (UniqueConstraint("meeting_id", "recommendation_id", name="uq_meeting_recommendation"),)
+
+    meeting_id: Mapped[UUID] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), index=True)
+    recommendation_id: Mapped[UUID] = mapped_column(ForeignKey("recommendation.id", ondelete="CASCADE"), index=True)

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.core.forms import Form
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
-from workspace.cycles.access import require
-from workspace.discussion import services as discussion
+from workspace.cycles.access import CycleAccess, require
+from workspace.discussion.views import discussion_context
 from workspace.recommendations import amendments, editing, glossary, privacy, services, translations
 from workspace.recommendations.content import FIELD_LABELS
-from workspace.recommendations.models import TEXT_FIELDS
+from workspace.recommendations.models import TEXT_FIELDS, Recommendation
 from workspace.recommendations.rules import rights
 from workspace.voting import results as voting
 
@@ -27,8 +29,24 @@ def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]
 
 
 @get("/recommendations/{recommendation_id:uuid}", name="recommendation")
-async def recommendation_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
+async def recommendation_page(
+    db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]
+) -> Template | Redirect:
     recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
+    if recommendation.merged_into_id is not None:
+        return Redirect(f"/recommendations/{recommendation.merged_into_id}", status_code=301)
+    context = await page_context(db_session, recommendation, access)
+    return Template("recommendations/recommendation.html", context=context)
+
+
+async def page_context(
+    db_session: AsyncSession,
+    recommendation: Recommendation,
+    access: CycleAccess,
+    *,
+    comment_form: Form | None = None,
+) -> dict[str, Any]:
+    """Everything the recommendation page shows; `comment_form` brings back a comment that was refused."""
     allowed = rights(recommendation, access, frozenset(coauthor.user_id for coauthor in recommendation.coauthors))
     language = current_language.get()
     available = await translations.translations_of(db_session, recommendation.id)
@@ -42,7 +60,6 @@ async def recommendation_page(db_session: DbSession, user: CurrentUser, recommen
         "version": version,
         "wanted_language": language,
         "language_label": translations.language_label,
-        "comments": await discussion.visible_comments(db_session, recommendation.id),
         "amendments": await amendments.amendments_of(db_session, recommendation.id) if access.is_participant else [],
         "candidates": (
             await editing.coauthor_candidates(db_session, recommendation, access.cycle)
@@ -65,7 +82,8 @@ async def recommendation_page(db_session: DbSession, user: CurrentUser, recommen
     context["vote_panel"] = panel = await voting.panel(db_session, recommendation, access)
     ballot = panel.ballot if panel else None
     context["ballot_form"] = Form(values={"choice": ballot.choice.value, "reason": ballot.reason} if ballot else {})
-    return Template("recommendations/recommendation.html", context=context)
+    context.update(await discussion_context(db_session, recommendation, access, comment_form))
+    return context
 
 
 @post("/recommendations/{recommendation_id:uuid}/privacy", guards=[requires_user])

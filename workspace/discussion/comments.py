@@ -1,0 +1,199 @@
+"""Comments: who may discuss, posting, replying, editing with history, deleting, and the pace limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workspace.accounts.models import User
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import gettext as _
+from workspace.cycles.access import CycleAccess, require
+from workspace.discussion.models import Comment, CommentEdit, Follow
+from workspace.recommendations import services as recommendations
+from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Status
+
+MAX_COMMENT = 10_000
+POSTS_PER_MINUTE = 6
+"""A person posts at most this many comments a minute (counted in the database: every process agrees)."""
+ANCHORS = TEXT_FIELDS
+
+
+class PostingTooFast(Exception):
+    """More comments in the last minute than a person can write: answered with 429."""
+
+
+@dataclass(frozen=True)
+class DiscussionRights:
+    can_post: bool
+    locked: bool
+    is_facilitator: bool
+    user_id: UUID | None
+
+
+def discussion_rights(recommendation: Recommendation, access: CycleAccess) -> DiscussionRights:
+    """Participants discuss; a locked or merged discussion is closed to all but facilitators."""
+    user = access.user
+    closed = recommendation.merged_into_id is not None or recommendation.status in (Status.WITHDRAWN, Status.MERGED)
+    open_to_user = not recommendation.discussion_locked or access.is_facilitator
+    return DiscussionRights(
+        can_post=bool(user and access.is_participant and not access.suspended and not closed and open_to_user),
+        locked=recommendation.discussion_locked,
+        is_facilitator=access.is_facilitator,
+        user_id=user.id if user else None,
+    )
+
+
+async def load(session: AsyncSession, recommendation_id: UUID, user: User | None) -> tuple[Recommendation, CycleAccess]:
+    return await recommendations.get_recommendation(session, recommendation_id, user)
+
+
+async def load_comment(
+    session: AsyncSession, comment_id: UUID, user: User | None
+) -> tuple[Comment, Recommendation, CycleAccess]:
+    comment = await session.get(Comment, comment_id)
+    require(comment is not None)
+    assert comment is not None
+    recommendation, access = await load(session, comment.recommendation_id, user)
+    return comment, recommendation, access
+
+
+async def _check_pace(session: AsyncSession, user: User) -> None:
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    recent = await session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.author_id == user.id, Comment.created_at >= since)
+    )
+    if (recent or 0) >= POSTS_PER_MINUTE:
+        raise PostingTooFast()
+
+
+def _read_body(form: Form) -> str:
+    body = form.text("body", required=True, max_length=MAX_COMMENT)
+    if form.values.get("body") and not body.strip():
+        form.add_error("body", _("This field is required."))
+    return body
+
+
+async def post_comment(
+    session: AsyncSession, recommendation: Recommendation, access: CycleAccess, form: Form
+) -> Comment:
+    """A new comment or a reply. A reply to a comment elsewhere is out of reach (404); to a hidden or
+    deleted one, refused with a message beside the text."""
+    rights = discussion_rights(recommendation, access)
+    require(rights.can_post)
+    user = access.user
+    assert user is not None
+    body = _read_body(form)
+    anchor = form.choice("anchor", list(ANCHORS), required=False) or None
+    parent: Comment | None = None
+    raw_parent = form.get("parent_id").strip()
+    if raw_parent:
+        try:
+            parent = await session.get(Comment, UUID(raw_parent))
+        except ValueError:
+            parent = None
+        require(parent is not None and parent.recommendation_id == recommendation.id)
+        assert parent is not None
+        if parent.hidden_at or parent.deleted_at:
+            form.add_error("body", _("This comment was hidden or deleted: it can no longer be answered."))
+        anchor = parent.anchor
+    if not form.is_valid:
+        raise FormError(form)
+    await _check_pace(session, user)
+    comment = Comment(
+        recommendation_id=recommendation.id,
+        author_id=user.id,
+        parent_id=parent.id if parent else None,
+        anchor=anchor,
+        body=body,
+    )
+    session.add(comment)
+    await follow(session, user.id, recommendation.id)
+    await session.flush()
+    return comment
+
+
+def may_change(comment: Comment, access: CycleAccess) -> bool:
+    user = access.user
+    return bool(
+        user
+        and comment.author_id == user.id
+        and not comment.deleted_at
+        and not comment.hidden_at
+        and access.is_participant
+        and not access.suspended
+    )
+
+
+async def edit_comment(session: AsyncSession, comment: Comment, access: CycleAccess, form: Form) -> None:
+    """The author edits; the previous text is kept in the comment's history."""
+    require(may_change(comment, access))
+    body = _read_body(form)
+    if not form.is_valid:
+        raise FormError(form)
+    if body == comment.body:
+        return
+    session.add(CommentEdit(comment_id=comment.id, body=comment.body))
+    comment.body = body
+    comment.edited_at = datetime.now(UTC)
+
+
+async def delete_comment(session: AsyncSession, comment: Comment, access: CycleAccess) -> None:
+    """The author deletes: the text and its history go, the place in the thread and the replies stay."""
+    require(may_change(comment, access))
+    comment.body = ""
+    comment.deleted_at = datetime.now(UTC)
+    await session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
+
+
+async def history(session: AsyncSession, comment: Comment) -> list[CommentEdit]:
+    return list(
+        (
+            await session.scalars(
+                select(CommentEdit).where(CommentEdit.comment_id == comment.id).order_by(CommentEdit.created_at.desc())
+            )
+        ).all()
+    )
+
+
+async def follow(session: AsyncSession, user_id: UUID, recommendation_id: UUID) -> None:
+    exists = await session.scalar(
+        select(Follow.id).where(Follow.user_id == user_id, Follow.recommendation_id == recommendation_id)
+    )
+    if exists is None:
+        session.add(Follow(user_id=user_id, recommendation_id=recommendation_id))
+
+
+async def unfollow(session: AsyncSession, user_id: UUID, recommendation_id: UUID) -> None:
+    await session.execute(
+        delete(Follow).where(Follow.user_id == user_id, Follow.recommendation_id == recommendation_id)
+    )
+
+
+async def is_following(session: AsyncSession, user: User | None, recommendation_id: UUID) -> bool:
+    if user is None:
+        return False
+    return (
+        await session.scalar(
+            select(Follow.id).where(Follow.user_id == user.id, Follow.recommendation_id == recommendation_id)
+        )
+    ) is not None
+
+
+async def marker(session: AsyncSession, recommendation_id: UUID) -> str:
+    """A value that changes whenever the discussion shown changes (a new, edited, deleted or hidden
+    comment): the id of live events, so a reconnecting page knows whether it missed something."""
+    row = (
+        await session.execute(
+            select(func.count(Comment.id), func.max(Comment.updated_at)).where(
+                Comment.recommendation_id == recommendation_id
+            )
+        )
+    ).one()
+    latest = row[1]
+    stamp = int(latest.timestamp() * 1_000_000) if latest else 0
+    return f"{row[0]}-{stamp}"

@@ -1,0 +1,241 @@
+"""The inbox: what reaches whom (mentions, replies, new comments, phases, votes), their settings, and
+the e-mail copy in the recipient's language.
+
+A notification stores its kind and parameters, not a sentence: the inbox words it in the reader's
+language when it is read. E-mails are composed after the transaction commits and sent in the
+background, so a slow mail server never delays or loses a comment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workspace.accounts.models import MembershipRole, User
+from workspace.core import i18n
+from workspace.core.i18n import gettext as _
+from workspace.core.i18n import lazy_gettext
+from workspace.core.mail import send_mail
+from workspace.cycles.models import Cycle, Membership, Phase
+from workspace.discussion.models import Comment, Follow, Notification, NotificationPreference
+from workspace.recommendations.models import CoAuthor, Recommendation
+
+KINDS = {
+    "mention": lazy_gettext("Someone mentions me"),
+    "reply": lazy_gettext("Someone answers my comment"),
+    "comment": lazy_gettext("New comments on what I wrote or follow"),
+    "phase": lazy_gettext("A cycle I take part in changes phase"),
+    "vote": lazy_gettext("A vote opens or closes"),
+    "answer": lazy_gettext("An authority answers what I wrote"),
+}
+INBOX_SIZE = 100
+_MENTION = re.compile(r"@([\w][\w .'’-]{0,80})", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """An e-mail to send once the transaction is committed."""
+
+    to: str
+    language: str
+    kind: str
+    params: dict[str, Any]
+    link: str
+
+
+def describe(kind: str, params: dict[str, Any]) -> str:
+    """The notification as a sentence in the current language."""
+    name = params.get("actor") or _("Someone")
+    title = params.get("title", "")
+    if kind == "mention":
+        return _("%(name)s mentioned you in the discussion of “%(title)s”.", name=name, title=title)
+    if kind == "reply":
+        return _("%(name)s answered your comment on “%(title)s”.", name=name, title=title)
+    if kind == "comment":
+        return _("%(name)s commented on “%(title)s”.", name=name, title=title)
+    if kind == "phase":
+        return _("“%(cycle)s” moved to a new phase: %(phase)s.", cycle=params.get("cycle", ""), phase=_phase(params))
+    if kind == "vote":
+        if params.get("opened"):
+            return _("The vote is open in “%(cycle)s”.", cycle=params.get("cycle", ""))
+        return _("The vote is closed in “%(cycle)s”: the results are out.", cycle=params.get("cycle", ""))
+    if kind == "answer":
+        return _("An authority answered “%(title)s”.", title=title)
+    return _("Something changed.")
+
+
+PHASE_LABELS = {
+    Phase.DRAFTING: lazy_gettext("Drafting"),
+    Phase.DISCUSSION: lazy_gettext("Discussion"),
+    Phase.VOTING: lazy_gettext("Voting"),
+    Phase.CONSOLIDATION: lazy_gettext("Consolidation"),
+    Phase.PUBLISHED: lazy_gettext("Published"),
+    Phase.FOLLOW_UP: lazy_gettext("Follow-up"),
+}
+
+
+def _phase(params: dict[str, Any]) -> str:
+    try:
+        return str(PHASE_LABELS[Phase(params.get("phase", ""))])
+    except ValueError:
+        return str(params.get("phase", ""))
+
+
+async def _preferences(session: AsyncSession, user_ids: Iterable[UUID]) -> dict[UUID, NotificationPreference]:
+    ids = list(user_ids)
+    if not ids:
+        return {}
+    rows = await session.scalars(select(NotificationPreference).where(NotificationPreference.user_id.in_(ids)))
+    return {row.user_id: row for row in rows}
+
+
+async def deliver(
+    session: AsyncSession, recipients: dict[UUID, str], params: dict[str, Any], link: str, *, actor_id: UUID | None
+) -> list[Outgoing]:
+    """One notification per recipient (user id → kind), unless they muted the kind; the e-mails to send."""
+    recipients = {user_id: kind for user_id, kind in recipients.items() if user_id != actor_id}
+    if not recipients:
+        return []
+    preferences = await _preferences(session, recipients)
+    users = {
+        user.id: user
+        for user in await session.scalars(select(User).where(User.id.in_(list(recipients)), User.is_active))
+    }
+    outgoing: list[Outgoing] = []
+    for user_id, kind in recipients.items():
+        user = users.get(user_id)
+        if user is None:
+            continue
+        preference = preferences.get(user_id)
+        if preference is None or kind not in preference.muted:
+            session.add(Notification(user_id=user_id, kind=kind, params=params, link=link))
+        if preference is not None and kind in preference.by_email:
+            outgoing.append(Outgoing(user.email, user.language.value, kind, params, link))
+    return outgoing
+
+
+def mentioned(body: str, people: Iterable[User]) -> set[UUID]:
+    """People whose display name follows an @ in the text (case and accents as written)."""
+    lowered = body.casefold()
+    if "@" not in lowered:
+        return set()
+    return {person.id for person in people if f"@{person.display_name.casefold()}" in lowered}
+
+
+async def cycle_people(session: AsyncSession, cycle_id: UUID) -> list[User]:
+    return list(
+        (
+            await session.scalars(
+                select(User).join(Membership, Membership.user_id == User.id).where(Membership.cycle_id == cycle_id)
+            )
+        )
+        .unique()
+        .all()
+    )
+
+
+async def on_comment(
+    session: AsyncSession, comment: Comment, recommendation: Recommendation, actor: User
+) -> list[Outgoing]:
+    """Who hears of a new comment: people mentioned, the author of the comment answered, and the
+    recommendation's authors and followers (a person gets the most specific notification only)."""
+    recipients: dict[UUID, str] = {}
+    followers = await session.scalars(select(Follow.user_id).where(Follow.recommendation_id == recommendation.id))
+    for user_id in followers:
+        recipients[user_id] = "comment"
+    if recommendation.author_id:
+        recipients[recommendation.author_id] = "comment"
+    coauthors = await session.scalars(select(CoAuthor.user_id).where(CoAuthor.recommendation_id == recommendation.id))
+    for user_id in coauthors:
+        recipients[user_id] = "comment"
+    if comment.parent_id:
+        parent_author = await session.scalar(select(Comment.author_id).where(Comment.id == comment.parent_id))
+        if parent_author:
+            recipients[parent_author] = "reply"
+    for user_id in mentioned(comment.body, await cycle_people(session, recommendation.cycle_id)):
+        recipients[user_id] = "mention"
+    params = {"actor": actor.display_name, "title": recommendation.title}
+    link = f"/recommendations/{recommendation.id}#comment-{comment.id}"
+    return await deliver(session, recipients, params, link, actor_id=actor.id)
+
+
+async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -> list[Outgoing]:
+    """Everyone in the cycle hears of a phase change; opening and closing the vote are their own kind."""
+    members = await session.scalars(
+        select(Membership.user_id).where(Membership.cycle_id == cycle.id, Membership.role != MembershipRole.AUTHORITY)
+    )
+    kind = "vote" if cycle.phase in (Phase.VOTING, Phase.CONSOLIDATION) else "phase"
+    params: dict[str, Any] = {"cycle": cycle.title_fr, "phase": cycle.phase.value}
+    if kind == "vote":
+        params["opened"] = cycle.phase == Phase.VOTING
+    recipients = dict.fromkeys(set(members), kind)
+    return await deliver(session, recipients, params, f"/cycles/{cycle.slug}", actor_id=actor_id)
+
+
+async def unread_count(session: AsyncSession, user_id: UUID) -> int:
+    return (
+        await session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        )
+    ) or 0
+
+
+async def inbox(session: AsyncSession, user: User) -> list[Notification]:
+    return list(
+        (
+            await session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user.id)
+                .order_by(Notification.created_at.desc())
+                .limit(INBOX_SIZE)
+            )
+        ).all()
+    )
+
+
+async def mark_read(session: AsyncSession, user: User, notification_id: UUID | None = None) -> None:
+    statement = update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        statement = statement.where(Notification.id == notification_id)
+    await session.execute(statement.values(read_at=datetime.now(UTC)))
+
+
+async def preference(session: AsyncSession, user: User) -> NotificationPreference:
+    row = await session.scalar(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    return row or NotificationPreference(user_id=user.id, muted=[], by_email=[])
+
+
+async def save_preference(session: AsyncSession, user: User, in_inbox: set[str], by_email: set[str]) -> None:
+    row = await session.scalar(select(NotificationPreference).where(NotificationPreference.user_id == user.id))
+    if row is None:
+        row = NotificationPreference(user_id=user.id)
+        session.add(row)
+    row.muted = sorted(kind for kind in KINDS if kind not in in_inbox)
+    row.by_email = sorted(kind for kind in KINDS if kind in by_email)
+
+
+async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoing]) -> None:
+    """Each e-mail in its recipient's language (run after the response, outside any transaction)."""
+    for mail in outgoing:
+        token = i18n.current_language.set(mail.language)
+        try:
+            subject = _("Passerelle: %(what)s", what=describe(mail.kind, mail.params))
+            body = "\n\n".join(
+                [
+                    describe(mail.kind, mail.params),
+                    _("Read it on Passerelle: %(url)s", url=base_url.rstrip("/") + mail.link),
+                    _("You receive this e-mail because you asked for it in your notification settings."),
+                ]
+            )
+        finally:
+            i18n.current_language.reset(token)
+        await send_mail(smtp_url, to=mail.to, subject=subject[:200], body=body)
