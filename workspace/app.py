@@ -31,6 +31,7 @@ from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
+from workspace.discussion.meeting_routes import meeting_routes
 from workspace.discussion.moderation_routes import moderation_routes
 from workspace.discussion.routes import discussion_routes
 from workspace.recommendations.amendment_routes import amendment_routes
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *discussion_routes,
                     *moderation_routes,
                     *inbox_routes,
+                    *meeting_routes,
                     not_found,
                 ],
             ),
