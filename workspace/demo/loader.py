@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +13,11 @@ from workspace.accounts.models import TERRITORY_SIDES, MembershipRole, Side, Use
 from workspace.core.db import Database
 from workspace.core.passwords import hash_password_sync
 from workspace.core.tokens import utcnow
-from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.models import Axis, Cycle, Meeting, MeetingKind, Membership, Phase, WorkingGroup
 from workspace.cycles.services import SEEDED_AXES
 from workspace.demo.people import GROUPS, PEOPLE
 from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
-from workspace.discussion.models import Comment
+from workspace.discussion.models import Comment, Follow, MeetingRecommendation, Notification, Report
 from workspace.dossier.models import AuthorityAnswer, Position
 from workspace.recommendations.glossary import seed_glossary
 from workspace.recommendations.models import (
@@ -188,6 +188,28 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
             session.add(Comment(recommendation_id=recommendation.id, parent_id=first.id,
                                 author_id=members[(index + 3) % len(members)].id,
                                 body=COMMENTS[(index + 1) % len(COMMENTS)]))  # fmt: skip
+
+    commented = recommendations[0]
+    replied = await session.scalar(
+        select(Comment).where(Comment.recommendation_id == commented.id, Comment.parent_id.is_(None))
+    )
+    if replied is not None and replied.author_id is not None:
+        session.add(Notification(user_id=replied.author_id, kind="reply", link=f"/recommendations/{commented.id}",
+                                 params={"actor": members[3].display_name, "title": commented.title}))  # fmt: skip
+        session.add(Report(comment_id=replied.id, reporter_id=members[5].id,
+                           reason="Ce commentaire cite une famille que l’on peut reconnaître."))  # fmt: skip
+    for member in members[:4]:
+        session.add(Follow(user_id=member.id, recommendation_id=commented.id))
+    if groups:
+        meeting = Meeting(group_id=groups[0].id, kind=MeetingKind.SITE_VISIT, held_on=date(2013, 3, 14),
+                          place="Tournai, Maison de l’habitat",
+                          agenda="1. Accueil des jeunes\n2. Guichet commun\n3. Suite du travail",
+                          minutes="Visite du guichet du **CPAS de Tournai**. Les participants notent que les jeunes "
+                          "français y sont reçus sans rendez-vous le mardi.")  # fmt: skip
+        session.add(meeting)
+        await session.flush()
+        for recommendation in recommendations[:2]:
+            session.add(MeetingRecommendation(meeting_id=meeting.id, recommendation_id=recommendation.id))
 
     report("[5/5] Ballots, a translation, an amendment, the glossary and an authority answer…")
     voters = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] == MembershipRole.MEMBER
