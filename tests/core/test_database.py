@@ -59,19 +59,29 @@ async def test_sqlite_writes_go_through_a_single_connection(db: Database):
 
 
 async def test_sqlite_write_transactions_begin_immediate(db: Database):
-    statements: list[str] = []
-    from sqlalchemy import event
-
-    def remember(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(db.writer.sync_engine, "before_cursor_execute", remember)
+    """A write transaction takes SQLite's write lock when it begins, not at its first write: no other
+    writer can slip in between its reads and its writes."""
+    other = sqlite3.connect(db.writer.url.database, isolation_level=None, timeout=0)
     try:
         async with db.transaction() as session:
             await session.execute(text("SELECT 1"))
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
     finally:
-        event.remove(db.writer.sync_engine, "before_cursor_execute", remember)
-    assert statements[0] == "BEGIN IMMEDIATE"
+        other.close()
+
+
+async def test_sqlite_read_sessions_do_not_lock(db: Database):
+    other = sqlite3.connect(db.writer.url.database, isolation_level=None, timeout=0)
+    try:
+        async with db.session(write=False) as session:
+            await session.execute(text("SELECT 1"))
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
 
 
 async def test_many_concurrent_writers_all_land_without_database_locked(db: Database):

@@ -11,7 +11,7 @@ from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
 from litestar.utils.dataclass import extract_dataclass_items
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from workspace.accounts.models import StoredSession
 from workspace.core.db import Database
@@ -22,6 +22,10 @@ LOADED_SESSION_KEY = "_session_as_loaded"
 LOADED_EXPIRY_KEY = "_session_expiry_as_loaded"
 # A session is written back only when its data changed or its expiry is this close.
 _REFRESH_MARGIN = timedelta(hours=1)
+
+
+_LOAD = select(StoredSession.value, StoredSession.expires_at).where(StoredSession.key == bindparam("key"))
+"""Built once: every request with a session cookie runs it."""
 
 
 class DatabaseSessionStore(Store):
@@ -59,11 +63,7 @@ class DatabaseSessionStore(Store):
     async def load(self, key: str) -> tuple[bytes, datetime | None] | None:
         """The session's data and expiry, or None when it is unknown or expired (one query, no ORM)."""
         async with self.db.session(write=False) as session:
-            row = (
-                await session.execute(
-                    select(StoredSession.value, StoredSession.expires_at).where(StoredSession.key == key)
-                )
-            ).first()
+            row = (await session.execute(_LOAD, {"key": key})).first()
         if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
             return None
         return row.value, row.expires_at

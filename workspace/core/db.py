@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
+from sqlalchemy.util import await_only
 
 from workspace.core import sqlite
 
@@ -32,9 +33,15 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
             cursor.execute(pragma)
         cursor.close()
 
+    statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        driver = connection.connection.driver_connection
+        if isinstance(driver, sqlite.InlineConnection):
+            await_only(sqlite.begin(driver, statement))
+        else:
+            connection.exec_driver_sql(statement)
 
 
 class Database:

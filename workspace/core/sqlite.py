@@ -68,6 +68,13 @@ class InlineConnection(aiosqlite.Connection):
                 pause = min(pause * 2, 0.05)
 
 
+async def begin(connection: InlineConnection, statement: str) -> None:
+    """Open a transaction straight on the driver (a BEGIN through SQLAlchemy's execution machinery
+    costs more than the whole query that follows). Waits like any statement if the lock is taken."""
+    raw = connection._conn
+    await connection._execute(raw.execute, statement)
+
+
 def inline_connector(database: str) -> Callable[[], InlineConnection]:
     """An `async_creator` for `create_async_engine`: a new inline connection to `database`."""
 

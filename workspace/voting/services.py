@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,15 @@ class BallotRefused(Exception):
         self.status_code = status_code
 
 
+_FOR_VOTING = (
+    select(Recommendation, Cycle, Membership.role, Membership.group_id, Membership.suspended_at)
+    .join(Cycle, Cycle.id == Recommendation.cycle_id)
+    .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == bindparam("user_id")))
+    .where(Recommendation.id == bindparam("recommendation_id"))
+)
+"""Built once: the recommendation, its cycle and the voter's memberships."""
+
+
 async def load_for_voting(
     session: AsyncSession, recommendation_id: UUID, user: User | None
 ) -> tuple[Recommendation, CycleAccess]:
@@ -56,14 +66,7 @@ async def load_for_voting(
         recommendation, cycle = row
         access = await cycle_access(session, None, cycle)
     else:
-        rows = (
-            await session.execute(
-                select(Recommendation, Cycle, Membership.role, Membership.group_id, Membership.suspended_at)
-                .join(Cycle, Cycle.id == Recommendation.cycle_id)
-                .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == user.id))
-                .where(Recommendation.id == recommendation_id)
-            )
-        ).all()
+        rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
         require(bool(rows))
         recommendation, cycle = rows[0][0], rows[0][1]
         access = access_from_memberships(cycle, user, rows)
@@ -104,25 +107,48 @@ async def cast_ballot(
     check_may_vote(recommendation, access)
     user = access.user
     assert user is not None
-    phase = await session.scalar(select(Cycle.phase).where(Cycle.id == access.cycle.id).with_for_update(read=True))
+    phase = await session.scalar(_PHASE_FOR_BALLOT, {"cycle_id": access.cycle.id})
     if phase != Phase.VOTING:
         raise BallotRefused(_("The vote is not open: ballots can only be cast during the voting phase."))
     dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    now = datetime.now(UTC)
-    values = {
-        "choice": choice,
-        "reason": reason if choice != Choice.FOR else "",
-        "side": user.side,
-        "actor_kind": user.actor_kind,
-        "updated_at": now,
-    }
-    statement = insert(Ballot).values(
-        id=uuid7(), recommendation_id=recommendation.id, user_id=user.id, created_at=now, **values
-    )
     await session.execute(
-        statement.on_conflict_do_update(index_elements=[Ballot.recommendation_id, Ballot.user_id], set_=values)
+        _UPSERT[dialect],
+        {
+            "id": uuid7(),
+            "recommendation_id": recommendation.id,
+            "user_id": user.id,
+            "choice": choice,
+            "reason": reason if choice != Choice.FOR else "",
+            "side": user.side,
+            "actor_kind": user.actor_kind,
+            "now": datetime.now(UTC),
+        },
     )
+
+
+def _upsert(insert: Any) -> Any:
+    """`INSERT … ON CONFLICT (recommendation, voter) DO UPDATE`, built once: the hot path of a vote."""
+    table = Ballot.__table__
+    statement = insert(table).values(
+        id=bindparam("id"),
+        recommendation_id=bindparam("recommendation_id"),
+        user_id=bindparam("user_id"),
+        choice=bindparam("choice"),
+        reason=bindparam("reason"),
+        side=bindparam("side"),
+        actor_kind=bindparam("actor_kind"),
+        created_at=bindparam("now"),
+        updated_at=bindparam("now"),
+    )
+    replaced = ("choice", "reason", "side", "actor_kind", "updated_at")
+    return statement.on_conflict_do_update(
+        index_elements=[table.c.recommendation_id, table.c.user_id],
+        set_={name: statement.excluded[name] for name in replaced},
+    )
+
+
+_UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
+_PHASE_FOR_BALLOT = select(Cycle.phase).where(Cycle.id == bindparam("cycle_id")).with_for_update(read=True)
 
 
 async def my_ballot(session: AsyncSession, recommendation_id: UUID, user: User | None) -> Ballot | None:
