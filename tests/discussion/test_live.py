@@ -208,3 +208,33 @@ async def test_stopping_the_server_closes_open_streams_promptly(db, database_url
             assert time.monotonic() - stopped_at < WAIT
     finally:
         server.stop()
+
+
+async def test_ballot_counts_and_phase_changes_reach_an_open_recommendation_page(app, db, settings):
+    from tests.voting.support import voting_room
+
+    room = await voting_room(db)
+    voter = room.voters["fr"][1]
+    cookie = settings.session_cookie_name
+    reader_session = await open_session(db, room.facilitator)
+    voter_session = await open_session(db, voter)
+    with serve(app) as base_url:
+        async with (
+            httpx.AsyncClient(base_url=base_url, cookies={cookie: reader_session}, timeout=20) as reader,
+            httpx.AsyncClient(base_url=base_url, cookies={cookie: voter_session}, timeout=20) as member,
+            reader.stream("GET", f"/recommendations/{room.recommendation.id}/discussion/stream") as stream,
+        ):
+            lines = stream.aiter_lines()
+            await next_event(lines, "comments")
+            token = (await member.get("/api/session")).json()["csrf_token"]
+            cast = await member.put(f"/api/recommendations/{room.recommendation.id}/ballot", json={"choice": "for"},
+                                    headers={"x-csrftoken": token})  # fmt: skip
+            assert cast.status_code == 200
+            assert "1 of 5 voters have voted" in await next_event(lines, "vote")
+
+            page = await reader.get(f"/cycles/{room.cycle.slug}")
+            token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
+            moved = await reader.post(f"/cycles/{room.cycle.slug}/phase",
+                                      data={"phase": "consolidation", "_csrf_token": token})  # fmt: skip
+            assert moved.status_code == 303
+            assert "moved on to another phase" in await next_event(lines, "phase")

@@ -125,3 +125,18 @@ async def test_merging_a_duplicate_moves_comments_and_followers_and_redirects(cl
     assert list(follows) == [room.recommendation.id]
     assert status == Status.MERGED
     assert "recommendation.merge" in await audit_actions(db, room.cycle)
+
+
+async def test_a_member_reports_a_recommendation_and_it_reaches_the_queue(client, db):
+    room = await discussion_room(db)
+    page = f"/recommendations/{room.recommendation.id}"
+    await sign_in(client, room.member)
+    reported = await post_form(client, f"{page}/report", {"reason": "Doublon de la recommandation P2"}, token_from=page)
+    assert reported.status_code == 303
+    await sign_in(client, room.author)
+    own = await post_form(client, f"{page}/report", {"reason": "Test"}, token_from=page)
+    assert own.status_code == 400
+    await sign_in(client, room.facilitator)
+    queue = await client.get(f"/cycles/{room.cycle.slug}/moderation")
+    assert "Doublon de la recommandation P2" in queue.text
+    assert "Merge into another recommendation" in queue.text
