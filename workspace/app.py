@@ -30,6 +30,8 @@ from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
+from workspace.dossier import jobs as dossier_jobs
+from workspace.dossier.routes import dossier_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
@@ -64,6 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            await dossier_jobs.wait_for_exports()
             await db.dispose()
 
     engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
@@ -116,6 +119,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *glossary_routes,
                     *voting_routes,
                     *colloquium_routes,
+                    *dossier_routes,
                     not_found,
                 ],
             ),

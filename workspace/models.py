@@ -4,7 +4,7 @@ from workspace.accounts.models import Invitation, PasswordReset, StoredSession, 
 from workspace.core.models import AuditEntry, Base
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import Comment, CommentEdit, Notification, Report
-from workspace.dossier.models import AuthorityAnswer
+from workspace.dossier.models import AuthorityAnswer, Dossier, DossierExport, DossierVersion
 from workspace.recommendations.models import (
     Amendment,
     CoAuthor,
@@ -28,6 +28,9 @@ __all__ = [
     "Comment",
     "CommentEdit",
     "Cycle",
+    "Dossier",
+    "DossierExport",
+    "DossierVersion",
     "GlossaryTerm",
     "Invitation",
     "Meeting",
