@@ -98,17 +98,18 @@ async def get_export(session: AsyncSession, access: CycleAccess, export_id: UUID
     return job
 
 
-def start(db: Database, export_id: UUID) -> None:
-    """Run the export in the background (call once the row is committed)."""
+async def start(db: Database, export_id: UUID) -> None:
+    """Run the export in the background (call once the row is committed): returns at once."""
     task = asyncio.get_running_loop().create_task(run(db, export_id), name=f"export-{export_id}")
     _running.add(task)
     task.add_done_callback(_running.discard)
 
 
 async def wait_for_exports() -> None:
-    """Let running exports finish (tests, and a graceful shutdown)."""
-    while _running:
-        await asyncio.gather(*list(_running), return_exceptions=True)
+    """Let this event loop's running exports finish (on shutdown, before the engines are disposed)."""
+    loop = asyncio.get_running_loop()
+    while mine := [task for task in _running if task.get_loop() is loop]:
+        await asyncio.gather(*mine, return_exceptions=True)
 
 
 async def _set(db: Database, export_id: UUID, **values: object) -> None:
