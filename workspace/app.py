@@ -31,6 +31,7 @@ from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
 from workspace.dossier import jobs as dossier_jobs
+from workspace.dossier.answer_routes import answer_routes
 from workspace.dossier.routes import dossier_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *voting_routes,
                     *colloquium_routes,
                     *dossier_routes,
+                    *answer_routes,
                     not_found,
                 ],
             ),
