@@ -32,6 +32,7 @@ from workspace.core.web import not_found, provide_db_session, provide_user
 from workspace.cycles.routes import cycle_routes
 from workspace.dossier import jobs as dossier_jobs
 from workspace.dossier.answer_routes import answer_routes
+from workspace.dossier.memory_routes import memory_routes
 from workspace.dossier.routes import dossier_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *colloquium_routes,
                     *dossier_routes,
                     *answer_routes,
+                    *memory_routes,
                     not_found,
                 ],
             ),

@@ -19,6 +19,8 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle, Membership
+from workspace.dossier import memory
+from workspace.dossier.memory import Link
 from workspace.dossier.models import AuthorityAnswer, DossierVersion, Implementation, Position
 from workspace.recommendations.models import Recommendation, Status
 
@@ -241,6 +243,8 @@ class BoardRow:
     answers: list[AuthorityAnswer]
     waiting: list[str]
     """Institutions it is addressed to that have not answered yet."""
+    came_from: Link | None = None
+    carried_to: Link | None = None
 
 
 @dataclass
@@ -267,6 +271,7 @@ async def board(session: AsyncSession, access: CycleAccess) -> Board:
     for (recommendation_id, _institution), answer in sorted(answers.items(), key=lambda item: item[0][1]):
         by_recommendation[recommendation_id].append(answer)
     institutions = await cycle_institutions(session, cycle)
+    came_from, carried_to = await memory.links(session, [r.id for r in recommendations])
     axes = {axis.id: axis for axis in cycle.axes}
     result = Board(rows=[], by_institution={name: Rate() for name in institutions},
                    by_axis={axis.code: Rate() for axis in cycle.axes})  # fmt: skip
@@ -280,7 +285,8 @@ async def board(session: AsyncSession, access: CycleAccess) -> Board:
                 rate.addressed += 1
                 rate.answered += name in answered
         result.rows.append(BoardRow(recommendation, axis, by_recommendation[recommendation.id],
-                                    sorted(addressed - answered, key=str.casefold)))  # fmt: skip
+                                    sorted(addressed - answered, key=str.casefold),
+                                    came_from.get(recommendation.id), carried_to.get(recommendation.id)))  # fmt: skip
     return result
 
 
@@ -324,3 +330,24 @@ def board_csv(result: Board) -> bytes:
         for institution in row.waiting:
             writer.writerow([escape_formula(value) for value in [*start, institution, "", "", "", "", "", ""]])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+@dataclass
+class CycleSummary:
+    cycle: Cycle
+    overall: Rate
+    carried_forward: int
+
+
+async def overview(session: AsyncSession, user: User | None) -> list[CycleSummary]:
+    """The follow-up across cycles: every board the person may see, newest first."""
+    from workspace.cycles import services as cycles
+
+    summaries = []
+    for cycle in await cycles.visible_cycles(session, user):
+        access = await cycles.get_cycle(session, cycle.slug, user)
+        if not await may_see_board(session, access):
+            continue
+        result = await board(session, access)
+        summaries.append(CycleSummary(cycle, result.overall, sum(1 for row in result.rows if row.carried_to)))
+    return summaries
