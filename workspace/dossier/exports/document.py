@@ -37,7 +37,7 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .dossier__toc a::after { content: leader(".") target-counter(attr(href url), page); }
 .dossier__section { break-before: page; }
 .dossier__entry { break-inside: auto; }
-.dossier__table { border-collapse: collapse; width: 100%; margin: 2mm 0; font-size: 9pt; }
+.dossier__table { border-collapse: collapse; width: 100%; margin: 2mm 0; font-size: 9pt; table-layout: fixed; }
 .dossier__table th, .dossier__table td { border: 0.5pt solid #999; padding: 1.5mm; vertical-align: top;
   text-align: left; }
 .bilingual { display: table; width: 100%; table-layout: fixed; }
