@@ -9,7 +9,7 @@ import io
 import json
 import re
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import docx
 import jsonschema
@@ -26,7 +26,7 @@ from tests.factories import make_user
 from tests.helpers import post_form, sign_in
 from workspace.dossier.exports.json_export import SCHEMA_PATH
 from workspace.dossier.exports.labels import labels
-from workspace.dossier.models import DossierExport, ExportStatus
+from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 from workspace.recommendations.models import Recommendation
 
 TITLES = [
@@ -283,3 +283,20 @@ def test_docx_is_a_zip_with_a_document():
     buffer = io.BytesIO()
     docx.Document().save(buffer)
     assert "word/document.xml" in zipfile.ZipFile(buffer).namelist()
+
+
+async def test_an_export_interrupted_by_a_restart_is_started_again(client, db):
+    setup = await published(client, db)
+    slug = setup.cycle.slug
+    async with db.session(write=False) as session:
+        version_id = await session.scalar(select(DossierVersion.id).where(DossierVersion.cycle_id == setup.cycle.id))
+    async with db.transaction() as session:
+        stale = DossierExport(cycle_id=setup.cycle.id, version_id=version_id, format="md", language="fr", progress=10,
+                              status=ExportStatus.RUNNING, filename="x.md", error="")  # fmt: skip
+        session.add(stale)
+        await session.flush()
+        stale.updated_at = datetime.now(UTC) - timedelta(hours=1)
+    response = await export(client, slug, "md", "fr")
+    assert response.text.startswith("# ")
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(DossierExport)) == 2

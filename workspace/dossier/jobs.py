@@ -3,15 +3,15 @@
 The request that asks for an export stores a pending row and returns at once; the task builds the content
 in a read session, renders it on a worker thread (WeasyPrint takes seconds on a large dossier, the event
 loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
-again; draft exports are rebuilt each time. A process that stops mid-export leaves the row pending: the
-person asks again (see docs/architecture.md).
+again; draft exports are rebuilt each time. A process that stops mid-export leaves the row pending; asking
+again after STALE_AFTER starts a new one.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import select
@@ -30,7 +30,9 @@ from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 
 logger = logging.getLogger("passerelle.exports")
 _running: set[asyncio.Task[None]] = set()
-REUSABLE = (ExportStatus.PENDING, ExportStatus.RUNNING, ExportStatus.DONE)
+IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+STALE_AFTER = timedelta(minutes=10)
+"""An export still pending or running after this was interrupted (a restart): it is started again."""
 
 
 def read_choice(form: Form) -> tuple[str, str]:
@@ -61,7 +63,8 @@ async def request_export(
                 DossierExport.version_id == version.id,
                 DossierExport.format == format_name,
                 DossierExport.language == language,
-                DossierExport.status.in_(REUSABLE),
+                (DossierExport.status == ExportStatus.DONE)
+                | (DossierExport.status.in_(IN_FLIGHT) & (DossierExport.updated_at > datetime.now(UTC) - STALE_AFTER)),
             )
             .order_by(DossierExport.created_at.desc())
             .limit(1)
