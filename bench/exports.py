@@ -55,7 +55,7 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
     from workspace.recommendations.models import Recommendation, Status, Translation
     from workspace.voting.models import Ballot, Choice
 
-    rng = random.Random(sizes.seed)
+    rng = random.Random(sizes.seed)  # noqa: S311 - benchmark data, not secrets
     db = Database(url)
     cycle = Cycle(year=2013, slug="acces-au-logement-2013", title_fr="L'accès au logement des jeunes",
                   title_nl="Toegang tot huisvesting voor jongeren", theme_fr=PARAGRAPH, theme_nl=PARAGRAPH_NL,
