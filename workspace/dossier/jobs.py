@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -30,6 +31,9 @@ from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 
 logger = logging.getLogger("passerelle.exports")
 _running: set[asyncio.Task[None]] = set()
+RENDERS_AT_ONCE = 1
+"""A 300-recommendation PDF takes over 1 GB while WeasyPrint lays it out: one render at a time per process."""
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 STALE_AFTER = timedelta(minutes=10)
 """An export still pending or running after this was interrupted (a restart): it is started again."""
@@ -144,7 +148,9 @@ async def run(db: Database, export_id: UUID) -> None:
         await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
         content = await _content(db, job)
         await _set(db, export_id, progress=40)
-        data = await asyncio.to_thread(exports.render, content, job.format, languages_of(job.language))
+        slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RENDERS_AT_ONCE))
+        async with slot:
+            data = await asyncio.to_thread(exports.render, content, job.format, languages_of(job.language))
         await _set(db, export_id, status=ExportStatus.DONE, progress=100, data=data)
     except Exception as error:
         logger.exception("export %s failed", export_id)
