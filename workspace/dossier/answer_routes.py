@@ -15,7 +15,7 @@ from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
-from workspace.dossier import answers
+from workspace.dossier import answers, board
 from workspace.dossier.models import Implementation, Position
 
 
@@ -120,16 +120,16 @@ async def save_answer(
 async def follow_up(db_session: DbSession, user: CurrentUser, slug: FromPath[str]) -> Template:
     """Every answer and status, and the response rates; public once the dossier is published."""
     access = await cycles.get_cycle(db_session, slug, user)
-    board = await answers.board(db_session, access)
-    return Template("dossier/follow_up.html", context={"access": access, "board": board, **_choices()})
+    result = await board.board(db_session, access)
+    return Template("dossier/follow_up.html", context={"access": access, "board": result, **_choices()})
 
 
 @get("/cycles/{slug:str}/follow-up.csv", name="follow_up_csv")
 async def follow_up_csv(db_session: DbSession, user: CurrentUser, slug: FromPath[str]) -> Response[bytes]:
     access = await cycles.get_cycle(db_session, slug, user)
-    board = await answers.board(db_session, access)
+    result = await board.board(db_session, access)
     filename = f"{slug}_follow-up_{date.today().isoformat()}.csv"
-    return Response(content=answers.board_csv(board), media_type="text/csv; charset=utf-8",
+    return Response(content=board.board_csv(result), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f'attachment; filename="{filename}"'})  # fmt: skip
 
 

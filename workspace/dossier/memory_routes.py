@@ -13,7 +13,7 @@ from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
-from workspace.dossier import answers, memory
+from workspace.dossier import board, memory
 
 
 async def _context(db_session: DbSession, access: CycleAccess, form: Form | None = None) -> dict[str, Any]:
@@ -49,7 +49,7 @@ async def carry(request: Request, db_session: DbSession, slug: FromPath[str]) ->
 
 @get("/follow-up", name="follow_up_overview")
 async def overview(db_session: DbSession, user: CurrentUser) -> Template:
-    return Template("dossier/overview.html", context={"summaries": await answers.overview(db_session, user)})
+    return Template("dossier/overview.html", context={"summaries": await board.overview(db_session, user)})
 
 
 memory_routes = [carry_page, carry, overview]
