@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN := $(VENV)/bin
 export DATABASE_URL ?= sqlite+aiosqlite:///$(CURDIR)/var/passerelle.sqlite3
 
-.PHONY: run test lint format messages bench-ballots system-deps clean
+.PHONY: run test lint format messages bench-ballots bench-exports system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV))
@@ -43,6 +43,9 @@ messages: $(VENV)/.test-installed
 
 bench-ballots: $(VENV)/.app-installed
 	$(BIN)/python -m bench.ballots
+
+bench-exports: $(VENV)/.app-installed
+	$(BIN)/python -m bench.exports
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -34,6 +34,10 @@ from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
 from workspace.discussion.moderation_routes import moderation_routes
 from workspace.discussion.routes import discussion_routes
+from workspace.dossier import jobs as dossier_jobs
+from workspace.dossier.answer_routes import answer_routes
+from workspace.dossier.memory_routes import memory_routes
+from workspace.dossier.routes import dossier_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             yield
         finally:
+            await dossier_jobs.wait_for_exports()
             await db.dispose()
 
     engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
@@ -124,6 +129,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *moderation_routes,
                     *inbox_routes,
                     *meeting_routes,
+                    *dossier_routes,
+                    *answer_routes,
+                    *memory_routes,
                     not_found,
                 ],
             ),

@@ -12,7 +12,7 @@ from workspace.discussion.models import (
     NotificationPreference,
     Report,
 )
-from workspace.dossier.models import AuthorityAnswer
+from workspace.dossier.models import AuthorityAnswer, Dossier, DossierExport, DossierVersion
 from workspace.recommendations.models import (
     Amendment,
     CoAuthor,
@@ -36,6 +36,9 @@ __all__ = [
     "Comment",
     "CommentEdit",
     "Cycle",
+    "Dossier",
+    "DossierExport",
+    "DossierVersion",
     "Follow",
     "GlossaryTerm",
     "Invitation",

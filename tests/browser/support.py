@@ -9,6 +9,7 @@ ADMIN = "admin@passerelle.example"
 FACILITATOR = "sophie.lambert@passerelle.example"
 MEMBER_FR = "julien.deroo@passerelle.example"
 MEMBER_NL = "griet.vandenberghe@passerelle.example"
+AUTHORITY = "bart.claeys@passerelle.example"
 
 CYCLE = "2013-acces-logement-jeunes"
 PUBLIC_CYCLE = "2012-developpement-durable-logement"

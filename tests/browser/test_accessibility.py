@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.support import ADMIN, CYCLE, FACILITATOR, MEMBER_FR, MEMBER_NL, PUBLIC_CYCLE, watch_csp
+from tests.browser.support import ADMIN, AUTHORITY, CYCLE, FACILITATOR, MEMBER_FR, MEMBER_NL, PUBLIC_CYCLE, watch_csp
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
@@ -68,6 +68,10 @@ VISITS: dict[str, Visit] = {
             "password-forgot": Visit(None, "fr", "/password/forgot"),
             "public-cycle": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}"),
             "vote-results": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/vote"),
+            "dossier": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier"),
+            "dossier-nl": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier/versions/1?language=nl"),
+            "follow-up": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/follow-up"),
+            "follow-up-overview": Visit(None, "fr", "/follow-up"),
             "not-found": Visit(None, "fr", "/no-such-page", 404),
         }.items()
     },
@@ -82,6 +86,11 @@ VISITS: dict[str, Visit] = {
     "facilitator:recommendation": Visit(FACILITATOR, "fr", RECOMMENDATION),
     "facilitator:moderation": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/moderation"),
     "facilitator:audit": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/audit"),
+    "facilitator:consolidation": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier/consolidation"),
+    "facilitator:dossier-preview": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier/preview?language=fr-nl"),
+    "facilitator:carry-over": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/carry-over"),
+    "authority:answers": Visit(AUTHORITY, "nl", f"/cycles/{PUBLIC_CYCLE}/answers"),
+    "authority:follow-up": Visit(AUTHORITY, "nl", f"/cycles/{PUBLIC_CYCLE}/follow-up"),
 }
 
 

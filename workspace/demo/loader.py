@@ -13,12 +13,14 @@ from workspace.accounts.models import TERRITORY_SIDES, MembershipRole, Side, Use
 from workspace.core.db import Database
 from workspace.core.passwords import hash_password_sync
 from workspace.core.tokens import utcnow
+from workspace.cycles.access import CycleAccess
 from workspace.cycles.models import Axis, Cycle, Meeting, MeetingKind, Membership, Phase, WorkingGroup
 from workspace.cycles.services import SEEDED_AXES
 from workspace.demo.people import GROUPS, PEOPLE
 from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
 from workspace.discussion.models import Comment, Follow, MeetingRecommendation, Notification, Report
-from workspace.dossier.models import AuthorityAnswer, Position
+from workspace.dossier.models import AuthorityAnswer, DossierVersion, Position
+from workspace.dossier.services import build_content
 from workspace.recommendations.glossary import seed_glossary
 from workspace.recommendations.models import (
     TEXT_FIELDS,
@@ -257,3 +259,10 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
                         commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
                         responsible_service="Dienst Wonen")
     )  # fmt: skip
+    await session.flush()
+    # The 2012 dossier, published: what the public dossier and follow-up pages show.
+    access = CycleAccess(cycle=cycle_2012, user=None, roles=frozenset(), group_ids=frozenset())
+    content = await build_content(session, access)
+    content.version, content.published_on = 1, "2012-12-07"
+    session.add(DossierVersion(cycle_id=cycle_2012.id, number=1, published_by_id=users[1].id, note="",
+                               content=content.to_dict()))  # fmt: skip

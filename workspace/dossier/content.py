@@ -1,0 +1,138 @@
+"""The dossier's content model: a plain dataclass tree built once from the database.
+
+Every export (HTML, PDF, Markdown, DOCX, ODT, CSV, XLSX, JSON) and the preview render this tree and
+nothing else; a published version stores it as JSON (`to_dict`) and is rebuilt from it (`from_dict`), so
+a frozen version never changes when the recommendations do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+DOSSIER_LANGUAGES = ("fr", "nl")
+"""The dossier's languages; an export is in one of them or both side by side."""
+LANGUAGE_CHOICES = {"fr": ("fr",), "nl": ("nl",), "fr-nl": ("fr", "nl")}
+SCHEME_SIDES = ("fr", "wal", "vl")
+
+Texts = dict[str, str]
+"""One text per language: {"fr": ..., "nl": ...}."""
+
+
+@dataclass
+class Votes:
+    eligible: int
+    cast: int
+    for_: int
+    against: int
+    abstain: int
+    block: int
+    turnout: float | None
+    support: float | None
+    sides: dict[str, float | None]
+    """Support on each side the cycle's double majority looks at ("fr", "be" or "fr", "wal", "vl")."""
+    adopted: bool
+    failed: list[str]
+    """The conditions not met: "quorum", "overall", "side:be", "majority", "blocking"."""
+
+
+@dataclass
+class MinorityView:
+    choice: str
+    """against or block"""
+    reason: str
+
+
+@dataclass
+class Entry:
+    """One recommendation as the dossier shows it."""
+
+    id: str
+    number: str
+    axis_code: str
+    status: str
+    original_language: str
+    action_level: str
+    text: dict[str, Texts]
+    """Per language, the text fields (title, finding, proposal, institutions, expected_effect, scheme_fr,
+    scheme_wal, scheme_vl, harmonisation)."""
+    untranslated: list[str] = field(default_factory=list)
+    """Languages in which the original is shown because no translation exists."""
+    votes: Votes | None = None
+    minority_views: list[MinorityView] = field(default_factory=list)
+    carried_from: str | None = None
+    """The year and title of the recommendation this one continues, when carried from an earlier cycle."""
+
+    def title(self, language: str) -> str:
+        return self.text.get(language, {}).get("title", "")
+
+
+@dataclass
+class AxisSection:
+    id: str
+    code: str
+    name: Texts
+    introduction: Texts
+    entries: list[Entry]
+
+
+@dataclass
+class DossierContent:
+    cycle_slug: str
+    year: int
+    title: Texts
+    theme: Texts
+    introduction: Texts
+    axes: list[AxisSection]
+    organisations: list[str]
+    annex: list[Entry]
+    """What was not adopted, with the votes that say why."""
+    version: int | None = None
+    """None for the draft being consolidated."""
+    published_on: str | None = None
+    """ISO date of publication."""
+
+    def entries(self) -> list[Entry]:
+        return [entry for axis in self.axes for entry in axis.entries]
+
+    def axis_name(self, code: str, language: str) -> str:
+        for axis in self.axes:
+            if axis.code == code:
+                return axis.name.get(language, "")
+        return code
+
+    @property
+    def date(self) -> date:
+        return date.fromisoformat(self.published_on) if self.published_on else date.today()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> DossierContent:
+        def entry(raw: dict[str, Any]) -> Entry:
+            votes = raw.get("votes")
+            return Entry(
+                **{
+                    **raw,
+                    "votes": Votes(**votes) if votes else None,
+                    "minority_views": [MinorityView(**view) for view in raw.get("minority_views", [])],
+                }
+            )
+
+        return cls(
+            **{
+                **data,
+                "axes": [
+                    AxisSection(**{**axis, "entries": [entry(item) for item in axis["entries"]]})
+                    for axis in data["axes"]
+                ],
+                "annex": [entry(item) for item in data["annex"]],
+            }
+        )
+
+
+def languages_of(choice: str) -> tuple[str, ...]:
+    """The languages of an export choice ("fr", "nl", "fr-nl"); KeyError for anything else."""
+    return LANGUAGE_CHOICES[choice]

@@ -1,0 +1,92 @@
+"""The dossier as an HTML document, rendered from the content model by templates/dossier/_document.html.
+
+The preview page includes the same template; the HTML and PDF exports wrap it in a standalone page.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from workspace.core.templating import configure_environment
+from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
+from workspace.settings import PROJECT_ROOT
+
+PRINT_CSS = """
+@page { size: A4; margin: 22mm 18mm 22mm 18mm;
+  @bottom-center { content: counter(page) " / " counter(pages); font-family: "DejaVu Sans", sans-serif;
+                   font-size: 8pt; color: #555; } }
+@page :first { @bottom-center { content: none; } }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10pt; line-height: 1.45; color: #111; }
+h1 { font-size: 22pt; margin: 0 0 8mm; bookmark-level: 1; }
+h2 { font-size: 15pt; margin-top: 8mm; bookmark-level: 1; }
+h3 { font-size: 12pt; margin-top: 6mm; bookmark-level: 2; break-after: avoid; }
+h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoid; }
+.markdown h3, .markdown h4, .markdown h5, .markdown h6 { bookmark-level: none; }
+.dossier__cover { break-after: page; padding-top: 60mm; }
+.dossier__cover h1 { bookmark-level: none; }
+.dossier__toc { break-after: page; }
+.dossier__toc h2 { bookmark-level: none; }
+.dossier__toc ol { list-style: none; padding-left: 0; }
+.dossier__toc ol ol { padding-left: 6mm; }
+.dossier__toc a { color: inherit; text-decoration: none; }
+.dossier__toc a::after { content: leader(".") target-counter(attr(href url), page); }
+.dossier__section { break-before: page; }
+.dossier__entry { break-inside: auto; }
+.dossier__table { border-collapse: collapse; width: 100%; margin: 2mm 0; font-size: 9pt; table-layout: fixed; }
+.dossier__table th, .dossier__table td { border: 0.5pt solid #999; padding: 1.5mm; vertical-align: top;
+  text-align: left; }
+.bilingual { display: table; width: 100%; table-layout: fixed; }
+.bilingual__column { display: table-cell; width: 50%; padding-right: 4mm; vertical-align: top; }
+.dossier__note { font-style: italic; color: #555; }
+"""
+SCREEN_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.5; }
+.dossier__table { border-collapse: collapse; width: 100%; }
+.dossier__table th, .dossier__table td { border: 1px solid #999; padding: .4rem; vertical-align: top;
+  text-align: left; }
+.bilingual { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
+.dossier__note { font-style: italic; color: #555; }
+"""
+
+
+def _dict_of(entry: Entry, name: str) -> dict[str, str]:
+    return {language: texts.get(name, "") for language, texts in entry.text.items()}
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=select_autoescape())
+    configure_environment(env)
+    env.globals.update(template_globals())
+    return env
+
+
+def template_globals() -> dict[str, Any]:
+    return {"dict_of": _dict_of, "failed_text": failed_text, "side_name": side_name, "percent": percent}
+
+
+def context(content: DossierContent, languages: tuple[str, ...]) -> dict[str, Any]:
+    return {"content": content, "languages": languages, "words": {lang: labels(lang) for lang in languages}}
+
+
+def body(content: DossierContent, languages: tuple[str, ...]) -> Markup:
+    return Markup(environment().get_template("dossier/_document.html").render(context(content, languages)))  # noqa: S704 - autoescaped template
+
+
+def standalone(content: DossierContent, languages: tuple[str, ...], *, for_print: bool) -> str:
+    title = " / ".join(content.title[language] for language in languages)
+    css = PRINT_CSS if for_print else SCREEN_CSS
+    return (
+        f'<!doctype html>\n<html lang="{languages[0]}">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{Markup.escape(title)}</title>\n<style>{css}</style>\n</head>\n<body>\n"
+        f"{body(content, languages)}\n</body>\n</html>\n"
+    )
+
+
+def render_html(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    return standalone(content, languages, for_print=False).encode()

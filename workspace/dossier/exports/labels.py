@@ -1,0 +1,96 @@
+"""The words every export prints around the content (headings, column names), in the export's language,
+whatever the language of the person who asked for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cache
+
+from workspace.core.i18n import current_language
+from workspace.core.i18n import gettext as _
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    token = current_language.set(language)
+    try:
+        yield
+    finally:
+        current_language.reset(token)
+
+
+@cache
+def labels(language: str) -> dict[str, str]:
+    with in_language(language):
+        return {
+            "dossier": _("Consolidated dossier"),
+            "contents": _("Contents"),
+            "introduction": _("Introduction"),
+            "version": _("Version %(number)s", number="{number}"),
+            "draft": _("Draft, not published"),
+            "published_on": _("Published on"),
+            "partners": _("Contributing organisations"),
+            "annex": _("Annex: recommendations not adopted"),
+            "annex_intro": _("What the vote did not adopt, with the figures that decided it."),
+            "title": _("Title"),
+            "finding": _("Finding"),
+            "proposal": _("Proposal"),
+            "institutions": _("Who should act"),
+            "action_level": _("Level of action"),
+            "expected_effect": _("Expected effect"),
+            "schemes": _("Current schemes on each side"),
+            "scheme_fr": _("France"),
+            "scheme_wal": _("Wallonia"),
+            "scheme_vl": _("Flanders"),
+            "side_be": _("Belgium"),
+            "harmonisation": _("What harmonising would mean"),
+            "vote": _("Vote"),
+            "for": _("For"),
+            "against": _("Against"),
+            "abstain": _("Abstain"),
+            "block": _("Blocking objection"),
+            "cast": _("Ballots cast"),
+            "eligible": _("Voters"),
+            "turnout": _("Turnout"),
+            "support": _("Support"),
+            "support_on": _("Support in %(side)s", side="{side}"),
+            "adopted": _("Adopted by the cross-border double majority"),
+            "not_adopted": _("Not adopted"),
+            "failed": _("Conditions not met"),
+            "minority_views": _("Minority views"),
+            "untranslated": _("Not yet translated: shown in the original language."),
+            "carried_from": _("Carried over from"),
+            "number": _("Number"),
+            "axis": _("Axis"),
+            "status": _("Status"),
+            "local": _("Local"),
+            "regional": _("Regional"),
+            "national": _("National"),
+            "cross_border": _("Cross-border"),
+            "quorum": _("quorum"),
+            "overall": _("overall threshold"),
+            "majority": _("more for than against"),
+            "blocking": _("no blocking objection"),
+            "side": _("threshold in %(side)s", side="{side}"),
+        }
+
+
+def side_name(side: str, language: str) -> str:
+    words = labels(language)
+    return {"fr": words["scheme_fr"], "wal": words["scheme_wal"], "vl": words["scheme_vl"], "be": words["side_be"]}.get(
+        side, side
+    )
+
+
+def failed_text(failed: list[str], language: str) -> str:
+    words = labels(language)
+    parts = []
+    for item in failed:
+        rule, _sep, side = item.partition(":")
+        parts.append(words["side"].format(side=side_name(side, language)) if side else words.get(rule, rule))
+    return ", ".join(parts)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.0f} %"

@@ -1,0 +1,98 @@
+"""Markdown: the recommendations' text is already markdown, so it is copied as written."""
+
+from __future__ import annotations
+
+from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
+
+FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
+
+
+def _joined(texts: dict[str, str], languages: tuple[str, ...]) -> str:
+    return " / ".join(texts[language] for language in languages)
+
+
+def _label(key: str, languages: tuple[str, ...]) -> str:
+    return " / ".join(labels(language)[key] for language in languages)
+
+
+def _cell(text: str) -> str:
+    return " ".join(text.replace("|", "\\|").split())
+
+
+def _entry(entry: Entry, languages: tuple[str, ...]) -> list[str]:
+    title = " / ".join(entry.title(language) for language in languages)
+    lines = [f"### {entry.number + '. ' if entry.number else ''}{title}", ""]
+    for language in entry.untranslated:
+        if language in languages:
+            lines += [f"*{labels(language)['untranslated']}* ({language})", ""]
+    if entry.carried_from:
+        lines += [f"*{_label('carried_from', languages)}: {entry.carried_from}*", ""]
+    for name in FIELDS:
+        if not any(entry.text[language][name] for language in languages):
+            continue
+        lines += [f"#### {_label(name, languages)}", ""]
+        if name == "institutions":
+            lines += [f"*{_label(entry.action_level, languages)}*", ""]
+        for language in languages:
+            if len(languages) > 1:
+                lines += [f"**{language.upper()}**", ""]
+            lines += [entry.text[language][name], ""]
+    if any(entry.text[language][f"scheme_{side}"] for language in languages for side in ("fr", "wal", "vl")):
+        lines += [f"#### {_label('schemes', languages)}", ""]
+        lines.append("| | " + " | ".join(_label(f"scheme_{side}", languages) for side in ("fr", "wal", "vl")) + " |")
+        lines.append("|---|---|---|---|")
+        for language in languages:
+            cells = [_cell(entry.text[language][f"scheme_{side}"]) for side in ("fr", "wal", "vl")]
+            lines.append(f"| {language.upper()} | " + " | ".join(cells) + " |")
+        lines.append("")
+    if entry.votes:
+        votes = entry.votes
+        first = languages[0]
+        words = labels(first)
+        verdict = _label("adopted" if votes.adopted else "not_adopted", languages)
+        if votes.failed:
+            verdict += f" ({failed_text(votes.failed, first)})"
+        lines += [f"#### {_label('vote', languages)}", "", verdict, ""]
+        sides = [
+            f"{words['support_on'].format(side=side_name(side, first))}: {percent(value)}"
+            for side, value in votes.sides.items()
+        ]
+        lines += [
+            f"- {words['for']}: {votes.for_}, {words['against']}: {votes.against}, {words['abstain']}: "
+            f"{votes.abstain}, {words['block']}: {votes.block}",
+            f"- {words['cast']}: {votes.cast} / {votes.eligible}, {words['turnout']}: {percent(votes.turnout)}, "
+            f"{words['support']}: {percent(votes.support)}",
+            f"- {', '.join(sides)}",
+            "",
+        ]
+    if entry.minority_views:
+        lines += [f"#### {_label('minority_views', languages)}", ""]
+        lines += [
+            f"- **{_label(view.choice, languages)}**: {' '.join(view.reason.split())}" for view in entry.minority_views
+        ]
+        lines.append("")
+    return lines
+
+
+def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    lines = [f"# {_joined(content.title, languages)}", ""]
+    lines += [f"*{_label('dossier', languages)} · {content.year}*", ""]
+    if content.version:
+        lines += [f"{labels(languages[0])['version'].format(number=content.version)} · {content.published_on}", ""]
+    else:
+        lines += [f"*{_label('draft', languages)}*", ""]
+    if content.organisations:
+        lines += [f"{_label('partners', languages)}: {', '.join(content.organisations)}", ""]
+    lines += [f"## {_label('introduction', languages)}", ""]
+    lines += [content.introduction[language] for language in languages if content.introduction[language]] + [""]
+    for axis in content.axes:
+        lines += [f"## {axis.code}. {_joined(axis.name, languages)}", ""]
+        lines += [axis.introduction[language] for language in languages if axis.introduction[language]] + [""]
+        for entry in axis.entries:
+            lines += _entry(entry, languages)
+    if content.annex:
+        lines += [f"## {_label('annex', languages)}", "", _label("annex_intro", languages), ""]
+        for entry in content.annex:
+            lines += _entry(entry, languages)
+    return ("\n".join(lines).rstrip() + "\n").encode()

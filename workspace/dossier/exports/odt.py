@@ -1,0 +1,191 @@
+"""ODT through odfpy (Belgian administrations work in ODF): A4, real Heading 1-3 styles with outline
+levels (so LibreOffice builds the table of contents and the navigator), tables for schemes and votes."""
+
+from __future__ import annotations
+
+import io
+
+from odf.opendocument import OpenDocumentText
+from odf.style import (
+    MasterPage,
+    PageLayout,
+    PageLayoutProperties,
+    ParagraphProperties,
+    Style,
+    TableCellProperties,
+    TextProperties,
+)
+from odf.table import Table, TableCell, TableColumn, TableRow
+from odf.text import H, P
+
+from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
+from workspace.dossier.exports.plain import paragraphs
+
+FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
+HEADING_SIZES = {1: "18pt", 2: "14pt", 3: "11pt"}
+
+
+class _Writer:
+    def __init__(self, languages: tuple[str, ...]) -> None:
+        self.languages = languages
+        self.document = OpenDocumentText()
+        layout = PageLayout(name="A4")
+        layout.addElement(
+            PageLayoutProperties(pagewidth="21cm", pageheight="29.7cm", margin="2cm", printorientation="portrait")
+        )
+        self.document.automaticstyles.addElement(layout)
+        self.document.masterstyles.addElement(MasterPage(name="Standard", pagelayoutname=layout))
+        heading = Style(name="Heading", family="paragraph")
+        heading.addElement(ParagraphProperties(margintop="0.4cm", marginbottom="0.2cm", keepwithnext="always"))
+        self.document.styles.addElement(heading)
+        self.headings: dict[int, Style] = {}
+        for level, size in HEADING_SIZES.items():
+            style = Style(
+                name=f"Heading_20_{level}",
+                displayname=f"Heading {level}",
+                family="paragraph",
+                parentstylename="Heading",
+                defaultoutlinelevel=str(level),
+            )
+            style.addElement(TextProperties(fontsize=size, fontweight="bold"))
+            self.document.styles.addElement(style)
+            self.headings[level] = style
+        self.title_style = Style(name="Title", family="paragraph", parentstylename="Heading")
+        self.title_style.addElement(TextProperties(fontsize="24pt", fontweight="bold"))
+        self.document.styles.addElement(self.title_style)
+        self.body = Style(name="Text_20_body", displayname="Text body", family="paragraph")
+        self.body.addElement(ParagraphProperties(marginbottom="0.2cm"))
+        self.document.styles.addElement(self.body)
+        self.cell = Style(name="DossierCell", family="table-cell")
+        self.cell.addElement(TableCellProperties(border="0.5pt solid #999999", padding="0.1cm"))
+        self.document.automaticstyles.addElement(self.cell)
+        self.page_break = Style(name="PageBreak", family="paragraph")
+        self.page_break.addElement(ParagraphProperties(breakafter="page"))
+        self.document.automaticstyles.addElement(self.page_break)
+
+    def label(self, key: str) -> str:
+        return " / ".join(labels(language)[key] for language in self.languages)
+
+    def heading(self, text: str, level: int) -> None:
+        self.document.text.addElement(H(outlinelevel=level, stylename=self.headings[level], text=text))
+
+    def paragraph(self, text: str) -> None:
+        self.document.text.addElement(P(stylename=self.body, text=text))
+
+    def table(self, rows: list[list[str]]) -> None:
+        table = Table()
+        table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
+        for values in rows:
+            row = TableRow()
+            for value in values:
+                cell = TableCell(stylename=self.cell, valuetype="string")
+                for line in value.split("\n\n") or [""]:
+                    cell.addElement(P(text=line))
+                row.addElement(cell)
+            table.addElement(row)
+        self.document.text.addElement(table)
+
+    def prose(self, texts: dict[str, str]) -> None:
+        if len(self.languages) == 1:
+            for paragraph in paragraphs(texts[self.languages[0]]):
+                self.paragraph(paragraph)
+        elif any(texts[language] for language in self.languages):
+            self.table([["\n\n".join(paragraphs(texts[language])) for language in self.languages]])
+
+    def entry(self, entry: Entry) -> None:
+        languages = self.languages
+        title = " / ".join(entry.title(language) for language in languages)
+        self.heading(f"{entry.number + '. ' if entry.number else ''}{title}", 2)
+        for language in entry.untranslated:
+            if language in languages:
+                self.paragraph(labels(language)["untranslated"])
+        if entry.carried_from:
+            self.paragraph(f"{self.label('carried_from')}: {entry.carried_from}")
+        for name in FIELDS:
+            texts = {language: entry.text[language][name] for language in languages}
+            if not any(texts.values()):
+                continue
+            self.heading(self.label(name), 3)
+            if name == "institutions":
+                self.paragraph(self.label(entry.action_level))
+            self.prose(texts)
+        sides = ("fr", "wal", "vl")
+        if any(entry.text[language][f"scheme_{side}"] for language in languages for side in sides):
+            self.heading(self.label("schemes"), 3)
+            self.table(
+                [
+                    [self.label(f"scheme_{side}") for side in sides],
+                    [
+                        "\n\n".join(
+                            " ".join(paragraphs(entry.text[language][f"scheme_{side}"])) for language in languages
+                        )
+                        for side in sides
+                    ],
+                ]
+            )
+        if entry.votes:
+            votes = entry.votes
+            first = languages[0]
+            words = labels(first)
+            self.heading(self.label("vote"), 3)
+            verdict = self.label("adopted" if votes.adopted else "not_adopted")
+            self.paragraph(verdict + (f" ({failed_text(votes.failed, first)})" if votes.failed else ""))
+            names = [
+                words["for"],
+                words["against"],
+                words["abstain"],
+                words["block"],
+                words["cast"],
+                words["turnout"],
+                words["support"],
+                *(words["support_on"].format(side=side_name(s, first)) for s in votes.sides),
+            ]
+            values = [
+                str(votes.for_),
+                str(votes.against),
+                str(votes.abstain),
+                str(votes.block),
+                f"{votes.cast} / {votes.eligible}",
+                percent(votes.turnout),
+                percent(votes.support),
+                *(percent(v) for v in votes.sides.values()),
+            ]
+            self.table([names, values])
+        if entry.minority_views:
+            self.heading(self.label("minority_views"), 3)
+            for view in entry.minority_views:
+                self.paragraph(f"• {self.label(view.choice)}: {view.reason}")
+
+    def render(self, content: DossierContent) -> bytes:
+        languages = self.languages
+        title = " / ".join(content.title[language] for language in languages)
+        self.document.text.addElement(P(stylename=self.title_style, text=title))
+        self.paragraph(f"{self.label('dossier')} · {content.year}")
+        if content.version:
+            self.paragraph(f"{labels(languages[0])['version'].format(number=content.version)} · {content.published_on}")
+        else:
+            self.paragraph(self.label("draft"))
+        if content.organisations:
+            self.document.text.addElement(
+                P(stylename=self.page_break, text=f"{self.label('partners')}: {', '.join(content.organisations)}")
+            )
+        self.heading(self.label("introduction"), 1)
+        self.prose(content.introduction)
+        for axis in content.axes:
+            self.heading(f"{axis.code}. " + " / ".join(axis.name[language] for language in languages), 1)
+            self.prose(axis.introduction)
+            for entry in axis.entries:
+                self.entry(entry)
+        if content.annex:
+            self.heading(self.label("annex"), 1)
+            self.paragraph(self.label("annex_intro"))
+            for entry in content.annex:
+                self.entry(entry)
+        buffer = io.BytesIO()
+        self.document.write(buffer)
+        return buffer.getvalue()
+
+
+def render_odt(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    return _Writer(languages).render(content)

@@ -1,0 +1,123 @@
+"""CSV and XLSX: one row per recommendation (adopted, then not adopted) with its vote figures.
+
+Spreadsheets run a cell that starts with = + - @ (or a tab, carriage return or null) as a formula, so
+such cells are written with a leading apostrophe (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.exports.labels import labels, side_name
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+TEXT_COLUMNS = (
+    "title",
+    "finding",
+    "proposal",
+    "institutions",
+    "expected_effect",
+    "scheme_fr",
+    "scheme_wal",
+    "scheme_vl",
+    "harmonisation",
+)
+
+
+def escape_formula(value: object) -> object:
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def header(content: DossierContent, languages: tuple[str, ...]) -> list[str]:
+    words = labels(languages[0])
+    columns = [words["number"], words["axis"], words["status"], words["action_level"]]
+    for name in TEXT_COLUMNS:
+        for language in languages:
+            columns.append(f"{labels(language)[name]} ({language})")
+    columns += [
+        words["for"],
+        words["against"],
+        words["abstain"],
+        words["block"],
+        words["cast"],
+        words["eligible"],
+        words["turnout"],
+        words["support"],
+    ]
+    sides = next((list(e.votes.sides) for e in [*content.entries(), *content.annex] if e.votes), ["fr", "be"])
+    columns += [words["support_on"].format(side=side_name(side, languages[0])) for side in sides]
+    columns += [words["failed"], words["minority_views"]]
+    return columns
+
+
+def _row(content: DossierContent, entry: Entry, languages: tuple[str, ...]) -> list[object]:
+    words = labels(languages[0])
+    row: list[object] = [
+        entry.number,
+        content.axis_name(entry.axis_code, languages[0]),
+        words["adopted"] if entry.status == "adopted" else words["not_adopted"],
+        words.get(entry.action_level, entry.action_level),
+    ]
+    for name in TEXT_COLUMNS:
+        row += [entry.text[language][name] for language in languages]
+    votes = entry.votes
+    if votes:
+        row += [
+            votes.for_,
+            votes.against,
+            votes.abstain,
+            votes.block,
+            votes.cast,
+            votes.eligible,
+            round(votes.turnout, 4) if votes.turnout is not None else None,
+            round(votes.support, 4) if votes.support is not None else None,
+        ]
+        row += [round(value, 4) if value is not None else None for value in votes.sides.values()]
+        row.append(", ".join(votes.failed))
+    else:
+        row += [None] * 9
+    row.append("\n".join(f"{view.choice}: {view.reason}" for view in entry.minority_views))
+    return [escape_formula(value) for value in row]
+
+
+def rows(content: DossierContent, languages: tuple[str, ...]) -> list[list[object]]:
+    return [_row(content, entry, languages) for entry in [*content.entries(), *content.annex]]
+
+
+def render_csv(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    """Semicolon-separated UTF-8 with a byte order mark: what Excel opens right in France and Belgium."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header(content, languages))
+    for row in rows(content, languages):
+        writer.writerow(["" if value is None else value for value in row])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def render_xlsx(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = f"{content.year}"
+    sheet.append(header(content, languages))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows(content, languages):
+        sheet.append([_ILLEGAL_XML.sub("", value) if isinstance(value, str) else value for value in row])
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

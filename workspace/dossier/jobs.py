@@ -1,0 +1,161 @@
+"""Exports run in the background: an asyncio task in the app process (no queue, no worker to run).
+
+The request that asks for an export stores a pending row and returns at once; the task builds the content
+in a read session, renders it on a worker thread (WeasyPrint takes seconds on a large dossier, the event
+loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
+again; draft exports are rebuilt each time. A process that stops mid-export leaves the row pending; asking
+again after STALE_AFTER starts a new one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import UTC, date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from workspace.accounts.models import User
+from workspace.core.db import Database
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import gettext as _
+from workspace.cycles.access import CycleAccess, require
+from workspace.cycles.models import Cycle
+from workspace.dossier import exports, services
+from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent, languages_of
+from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
+
+logger = logging.getLogger("passerelle.exports")
+_running: set[asyncio.Task[None]] = set()
+RENDERS_AT_ONCE = 1
+"""A 300-recommendation PDF takes over 1 GB while WeasyPrint lays it out: one render at a time per process."""
+_slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+STALE_AFTER = timedelta(minutes=10)
+"""An export still pending or running after this was interrupted (a restart): it is started again."""
+
+
+def read_choice(form: Form) -> tuple[str, str]:
+    """The format and language asked for, or FormError with the message beside the field."""
+    format_name = form.choice("format", list(exports.FORMAT_NAMES))
+    language = form.choice("language", list(LANGUAGE_CHOICES))
+    if not form.is_valid:
+        raise FormError(form)
+    return format_name, language
+
+
+def may_export(access: CycleAccess, version: DossierVersion | None) -> bool:
+    """A published version: whoever may read the cycle. The draft: facilitators only."""
+    return access.can_view if version is not None else services.may_consolidate(access)
+
+
+async def request_export(
+    session: AsyncSession, access: CycleAccess, version: DossierVersion | None, form: Form, user: User | None
+) -> tuple[DossierExport, bool]:
+    """The export to show: one already kept for this version, format and language, or a new pending one
+    (True: a task must be started once the transaction is committed)."""
+    require(may_export(access, version))
+    format_name, language = read_choice(form)
+    if version is not None:
+        kept = await session.scalar(
+            select(DossierExport)
+            .where(
+                DossierExport.version_id == version.id,
+                DossierExport.format == format_name,
+                DossierExport.language == language,
+                (DossierExport.status == ExportStatus.DONE)
+                | (DossierExport.status.in_(IN_FLIGHT) & (DossierExport.updated_at > datetime.now(UTC) - STALE_AFTER)),
+            )
+            .order_by(DossierExport.created_at.desc())
+            .limit(1)
+        )
+        if kept is not None:
+            return kept, False
+    published = date.fromisoformat(version.content["published_on"]) if version else date.today()
+    extension = exports.get_format(format_name).extension
+    suffix = f"_v{version.number}" if version else "_draft"
+    job = DossierExport(
+        cycle_id=access.cycle.id,
+        version_id=version.id if version else None,
+        format=format_name,
+        language=language,
+        status=ExportStatus.PENDING,
+        progress=0,
+        filename=f"{access.cycle.slug}_{language}_{published.isoformat()}{suffix}.{extension}",
+        error="",
+        requested_by_id=user.id if user else None,
+    )
+    session.add(job)
+    await session.flush()
+    return job, True
+
+
+async def get_export(session: AsyncSession, access: CycleAccess, export_id: UUID) -> DossierExport:
+    job = await session.scalar(
+        select(DossierExport).where(DossierExport.id == export_id, DossierExport.cycle_id == access.cycle.id)
+    )
+    require(job is not None)
+    assert job is not None
+    version = await session.get(DossierVersion, job.version_id) if job.version_id else None
+    require(may_export(access, version))
+    return job
+
+
+async def start(db: Database, export_id: UUID) -> None:
+    """Run the export in the background (call once the row is committed): returns at once."""
+    task = asyncio.get_running_loop().create_task(run(db, export_id), name=f"export-{export_id}")
+    _running.add(task)
+    task.add_done_callback(_running.discard)
+
+
+async def wait_for_exports() -> None:
+    """Let this event loop's running exports finish (on shutdown, before the engines are disposed)."""
+    loop = asyncio.get_running_loop()
+    while mine := [task for task in _running if task.get_loop() is loop]:
+        await asyncio.gather(*mine, return_exceptions=True)
+
+
+async def _set(db: Database, export_id: UUID, **values: object) -> None:
+    async with db.transaction() as session:
+        job = await session.get(DossierExport, export_id)
+        if job is not None:
+            for name, value in values.items():
+                setattr(job, name, value)
+
+
+async def _content(db: Database, job: DossierExport) -> DossierContent:
+    async with db.session(write=False) as session:
+        if job.version_id is not None:
+            version = await session.get(DossierVersion, job.version_id)
+            assert version is not None
+            return DossierContent.from_dict(version.content)
+        cycle = await session.scalar(select(Cycle).where(Cycle.id == job.cycle_id).options(selectinload(Cycle.axes)))
+        assert cycle is not None
+        access = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
+        return await services.build_content(session, access)
+
+
+async def run(db: Database, export_id: UUID) -> None:
+    try:
+        async with db.session(write=False) as session:
+            job = await session.get(DossierExport, export_id)
+        if job is None:
+            return
+        await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
+        content = await _content(db, job)
+        await _set(db, export_id, progress=40)
+        slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RENDERS_AT_ONCE))
+        async with slot:
+            data = await asyncio.to_thread(exports.render, content, job.format, languages_of(job.language))
+        await _set(db, export_id, status=ExportStatus.DONE, progress=100, data=data)
+    except Exception as error:
+        logger.exception("export %s failed", export_id)
+        await _set(db, export_id, status=ExportStatus.FAILED, error=type(error).__name__)
+
+
+def failure_message() -> str:
+    return _("The export failed. Please try again; if it fails again, tell the facilitators.")
