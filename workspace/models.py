@@ -1,6 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
 
-from workspace.accounts.models import Invitation, PasswordReset, StoredSession, User
+from workspace.accounts.models import Invitation, OidcIdentity, PasswordReset, StoredSession, User
 from workspace.core.models import AuditEntry, Base
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import Comment, CommentEdit, Notification, Report
@@ -33,6 +33,7 @@ __all__ = [
     "Meeting",
     "Membership",
     "Notification",
+    "OidcIdentity",
     "PasswordReset",
     "Recommendation",
     "RecommendationTag",
