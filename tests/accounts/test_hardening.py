@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from litestar.testing import AsyncTestClient
+
 from tests.factories import PASSWORD, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import User
+from workspace.app import create_app
 from workspace.core.models import AuditEntry
+from workspace.settings import Settings
 
 
 async def _attempt(client, email: str, password: str):  # type: ignore[no-untyped-def]
@@ -95,3 +102,33 @@ async def test_a_password_reset_signs_out_other_sessions(client, db):
         form = Form(values={"password": "another-long-password", "password_confirm": "another-long-password"})
         await reset_password(session, token, form)
     assert "Bart Claeys" not in (await client.get("/")).text
+
+
+@pytest.mark.sqlite_only
+async def test_production_cookies_are_secure_host_only_http_only_and_hsts_is_sent(database_url, db):
+    user = await make_user(db)
+    settings = Settings(
+        environment="production",
+        secret_key="s" * 48,
+        secure_cookies=True,
+        base_url="https://passerelle.example.org",
+        database_url=database_url,
+    )
+    async with AsyncTestClient(app=create_app(settings), base_url="https://testserver.local") as client:
+        page = await client.get("/login")
+        assert page.headers["strict-transport-security"].startswith("max-age=63072000")
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+        response = await client.post(
+            "/login", data={"email": user.email, "password": PASSWORD, "_csrf_token": token}, follow_redirects=False
+        )
+        assert response.status_code == 303
+        session_cookie = next(c for c in response.headers.get_list("set-cookie") if "passerelle_session=" in c)
+        assert session_cookie.startswith("__Host-passerelle_session=")
+        for flag in ("Secure", "HttpOnly", "SameSite=lax", "Path=/"):
+            assert flag.lower() in session_cookie.lower(), flag
+        assert "domain=" not in session_cookie.lower()
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/")).text).group(1)
+        language = await client.post("/language", data={"language": "nl", "_csrf_token": token}, follow_redirects=False)
+        language_cookie = next(c for c in language.headers.get_list("set-cookie") if "lang" in c.split("=")[0])
+        assert "secure" in language_cookie.lower()
+        assert "httponly" in language_cookie.lower()

@@ -25,7 +25,9 @@ AXE = Axe()
 RECOMMENDATION = "<first recommendation of axis p>"
 GROUP = "<first working group of the cycle>"
 VOTED_RECOMMENDATION = "<first recommendation of axis p in the public cycle>"
+PERSON = "<first person in the admin's list>"
 FOUND_ON = {
+    PERSON: ("/admin/users", "a[href^='/admin/users/']"),
     VOTED_RECOMMENDATION: (f"/cycles/{PUBLIC_CYCLE}/axes/p", "a[href^='/recommendations/']"),
     RECOMMENDATION: (f"/cycles/{CYCLE}/axes/p", "a[href^='/recommendations/']"),
     GROUP: (f"/cycles/{CYCLE}", "a[href^='/groups/']"),
@@ -67,11 +69,17 @@ VISITS: dict[str, Visit] = {
             "public-cycle": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}"),
             "vote-results": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/vote"),
             "not-found": Visit(None, "fr", "/no-such-page", 404),
+            "oidc-unknown-provider": Visit(None, "fr", "/login/oidc/nowhere", 404),
+            "oidc-callback-without-sign-in": Visit(None, "fr", "/login/oidc/nowhere/callback?code=x&state=y", 404),
         }.items()
     },
     **{f"member-fr:{name}": visit for name, visit in _signed_in_pages(MEMBER_FR, "fr").items()},
     **{f"member-nl:{name}": visit for name, visit in _signed_in_pages(MEMBER_NL, "nl").items()},
     "admin:admin": Visit(ADMIN, "fr", "/admin"),
+    "admin:people": Visit(ADMIN, "fr", "/admin/users"),
+    "admin:person": Visit(ADMIN, "fr", PERSON),
+    "member-fr:privacy": Visit(MEMBER_FR, "fr", "/profile/privacy"),
+    "member-nl:privacy": Visit(MEMBER_NL, "nl", "/profile/privacy"),
     "admin:invitations": Visit(ADMIN, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:invitations": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),

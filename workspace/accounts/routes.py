@@ -94,7 +94,10 @@ async def set_language(request: Request, db_session: DbSession) -> Redirect:
         user = request.scope.get("user")
         if isinstance(user, User):
             await services.set_language(db_session, user.id, language)
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax")
+        secure = request.app.state.settings.secure_cookies
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax", secure=secure
+        )
     return response
 
 
