@@ -20,7 +20,14 @@ const provider = new Provider(issuer, {
   scopes: ['openid', 'email', 'profile'],
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
   features: { devInteractions: { enabled: true } },
-  ttl: { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 600, Grant: 600 },
+  // Clients whose id starts with "short-codes" get codes that expire after one second (the expired-code test).
+  ttl: {
+    AuthorizationCode: (ctx, code, client) => (client.clientId.startsWith('short-codes') ? 1 : 60),
+    IdToken: 3600,
+    Interaction: 600,
+    Session: 600,
+    Grant: 600,
+  },
   async findAccount(ctx, id) {
     return {
       accountId: id,

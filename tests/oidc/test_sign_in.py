@@ -5,6 +5,7 @@ Pages are read in French, the default language.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -30,9 +31,9 @@ def _path(url: str) -> str:
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
-async def start(client, next_path: str | None = None) -> str:  # type: ignore[no-untyped-def]
+async def start(client, next_path: str | None = None, provider: str = "partner") -> str:  # type: ignore[no-untyped-def]
     """Ask the app to sign in with the provider; returns the provider's authorization address."""
-    path = "/login/oidc/partner" + (f"?next={next_path}" if next_path else "")
+    path = f"/login/oidc/{provider}" + (f"?next={next_path}" if next_path else "")
     response = await client.get(path, follow_redirects=False)
     assert response.status_code in (302, 303), response.text[:300]
     return response.headers["location"]
@@ -199,7 +200,7 @@ async def test_a_replayed_callback_is_refused(client, app, db):
     assert await signed_in_email(client) is None
 
 
-async def test_a_code_used_once_cannot_be_used_with_another_sign_in(client, app, db):
+async def test_a_code_used_once_cannot_be_used_with_another_sign_in(client, app, db, caplog):
     await make_user(db, email="gust@example.org")
     callback = await log_in_at_provider(await start(client), "gust@example.org")
     assert (await client.get(_path(callback), follow_redirects=False)).status_code in (302, 303)
@@ -211,6 +212,18 @@ async def test_a_code_used_once_cannot_be_used_with_another_sign_in(client, app,
         "/login/oidc/partner/callback?" + urlencode({"code": used_code, "state": state}), follow_redirects=False
     )
     assert response.status_code == 400
+    assert "invalid_grant" in caplog.text  # the provider refused the used code
+    assert await signed_in_email(client) is None
+
+
+async def test_an_expired_code_is_refused(client, db, caplog):
+    await make_user(db, email="gilles@example.org")
+    callback = await log_in_at_provider(await start(client, provider="slow"), "gilles@example.org")
+    await asyncio.sleep(2.5)  # this client's codes live one second (tests/oidc/provider.mjs)
+    response = await client.get(_path(callback), follow_redirects=False)
+    assert response.status_code == 400
+    assert "invalid_grant" in caplog.text  # the provider refused the code, not something before it
+    assert "n’a pas pu aboutir" in response.text
     assert await signed_in_email(client) is None
 
 
@@ -224,7 +237,7 @@ async def test_a_forged_state_is_refused(client, db):
     assert await signed_in_email(client) is None
 
 
-async def test_a_wrong_nonce_is_refused(client, db):
+async def test_a_wrong_nonce_is_refused(client, db, caplog):
     await make_user(db, email="ines@example.org")
     parts = urlsplit(await start(client))
     query = {name: values[0] for name, values in parse_qs(parts.query).items()}
@@ -232,25 +245,30 @@ async def test_a_wrong_nonce_is_refused(client, db):
     callback = await log_in_at_provider(urlunsplit(parts._replace(query=urlencode(query))), "ines@example.org")
     response = await client.get(_path(callback), follow_redirects=False)
     assert response.status_code == 400
+    assert "refused: token" in caplog.text
+    assert "nonce" in caplog.text
     assert await signed_in_email(client) is None
 
 
-async def test_a_tampered_id_token_is_refused(client, app, db):
+async def test_a_tampered_id_token_is_refused(client, app, db, caplog):
     await make_user(db, email="jan@example.org")
     await make_user(db, email="admin@passerelle.example", is_admin=True)
     app.state.oidc.transport = TamperingTransport(forge_email)
     response = await sign_in_with_provider(client, "jan@example.org")
     assert response.status_code == 400
+    assert "refused: token" in caplog.text  # the signature does not match the changed claims
     assert await signed_in_email(client) is None
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(OidcIdentity)) == 0
 
 
-async def test_an_expired_id_token_is_refused(client, app, db):
+async def test_an_expired_id_token_is_refused(client, app, db, caplog):
     await make_user(db, email="kato@example.org")
     app.state.oidc.now = lambda: int(time.time()) + 2 * 3600  # the provider's ID tokens live one hour
     response = await sign_in_with_provider(client, "kato@example.org")
     assert response.status_code == 400
+    assert "refused: token" in caplog.text
+    assert "expired" in caplog.text.lower()
     assert await signed_in_email(client) is None
 
 

@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import Litestar
+from litestar import Litestar, get
 
 from tests.security.world import ROLES, build_world, fill, session_cookie
 from tests.servers import serve
@@ -135,15 +135,29 @@ def app_routes(app: Litestar) -> list[str]:
     )
 
 
+def rows_to_add(app: Litestar) -> list[str]:
+    return [route for route in app_routes(app) if route not in MATRIX]
+
+
 def test_every_route_is_in_the_matrix(tmp_path) -> None:
     app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.sqlite3'}"))
-    routes = app_routes(app)
-    missing = [route for route in routes if route not in MATRIX]
-    gone = [route for route in MATRIX if route not in routes]
+    missing = rows_to_add(app)
     assert not missing, "add these routes to MATRIX (one expected status per role):\n" + "\n".join(
         f'    "{route}": (...),' for route in missing
     )
+    routes = app_routes(app)
+    gone = [route for route in MATRIX if route not in routes]
     assert not gone, f"these MATRIX rows name routes the app no longer has: {gone}"
+
+
+def test_a_route_added_without_its_row_is_caught(tmp_path) -> None:
+    @get("/a-page-nobody-listed", sync_to_thread=False)
+    def unlisted() -> str:
+        return "new"
+
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.sqlite3'}"))
+    app.register(unlisted)
+    assert rows_to_add(app) == ["GET /a-page-nobody-listed"]
 
 
 async def _answer(http: httpx.AsyncClient, route: str, path: str, token: str, cookie: dict[str, str]) -> int:
