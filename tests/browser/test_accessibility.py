@@ -151,3 +151,25 @@ def test_page_is_accessible(
     lang = page.locator("html").get_attribute("lang")
     if lang != visit.lang:
         raise WrongLanguageError(f"{path}: <html lang={lang!r}>, expected {visit.lang!r}")
+
+
+LOCKED_ACCOUNT = (
+    "bart.claeys@passerelle.example"  # the demo's authority reviewer: no other browser test signs in as him
+)
+
+
+def test_the_locked_account_page_is_accessible(new_context: Callable[..., BrowserContext]) -> None:
+    page = new_context().new_page()
+    csp_violations = watch_csp(page)
+    for _attempt in range(5):
+        page.goto("/login")
+        form = page.locator("main form[action='/login']")
+        form.locator("input[name='email']").fill(LOCKED_ACCOUNT)
+        form.locator("input[name='password']").fill("not-the-password")
+        with page.expect_navigation():
+            form.locator("button[type='submit']").click()
+    assert page.locator("h1").count() == 1
+    assert "verrouillé" in page.locator("h1").inner_text()  # "This account is locked for a while", in French
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, format_violations(violations)
+    assert not csp_violations
