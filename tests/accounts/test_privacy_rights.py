@@ -17,6 +17,7 @@ from workspace.cycles.models import Membership, Phase
 from workspace.discussion.models import Comment, Notification
 from workspace.recommendations.models import Recommendation
 from workspace.voting.models import Ballot, Choice
+from workspace.voting.services import tallies
 
 
 async def _contributions(db, phase: Phase = Phase.CONSOLIDATION):  # type: ignore[no-untyped-def]
@@ -62,8 +63,14 @@ async def test_member_downloads_all_their_data_as_a_zip_of_json(client, db):
     assert "privacy.export" in await _audit_actions(db)
 
 
+async def _tally(db, cycle, recommendation):  # type: ignore[no-untyped-def]
+    async with db.session(write=False) as session:
+        return (await tallies(session, cycle, [recommendation]))[recommendation.id]
+
+
 async def test_deleting_an_account_erases_the_person_and_keeps_their_contributions(client, db):
-    _cycle, user, recommendation = await _contributions(db)
+    cycle, user, recommendation = await _contributions(db)
+    before = await _tally(db, cycle, recommendation)
     await sign_in(client, user)
 
     response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
@@ -90,6 +97,9 @@ async def test_deleting_an_account_erases_the_person_and_keeps_their_contributio
                               (OidcIdentity, OidcIdentity.user_id)):  # fmt: skip
             assert await session.scalar(select(func.count()).select_from(model).where(column == user.id)) == 0
     assert "privacy.delete" in await _audit_actions(db)
+    after = await _tally(db, cycle, recommendation)
+    assert after.overall == before.overall  # the ballot still counts
+    assert after.by_side == before.by_side
     page = await client.get(f"/recommendations/{recommendation.id}")
     assert "Julie Martin" not in page.text
 
