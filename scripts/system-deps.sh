@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing: PostgreSQL (a throwaway
-# server is started by the tests), Chromium (pages are checked in a real browser), Redis, fonts, and the
-# libraries WeasyPrint needs for the dossier's PDF export (Pango, and HarfBuzz's subsetter for fonts).
+# server is started by the tests), Chromium (pages are checked in a real browser), Redis, fonts, the
+# libraries WeasyPrint needs for the dossier's PDF export (Pango, and HarfBuzz's subsetter for fonts), and
+# Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback).
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -11,6 +12,8 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
 ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
 ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -21,6 +21,9 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from workspace.accounts.middleware import RequestContextMiddleware
+from workspace.accounts.oidc import OidcClients
+from workspace.accounts.oidc_routes import oidc_routes
+from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.core.db import Database
@@ -116,6 +119,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 route_handlers=[
                     *account_routes,
+                    *oidc_routes,
+                    *privacy_routes,
                     *cycle_routes,
                     *recommendation_routes,
                     *writing_routes,
@@ -161,5 +166,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app.state.db = db
     app.state.settings = settings
+    app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
     logging.getLogger("passerelle").setLevel(logging.INFO)
     return app

@@ -1,6 +1,6 @@
 """Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
 
-from workspace.accounts.models import Invitation, PasswordReset, StoredSession, User
+from workspace.accounts.models import Invitation, OidcIdentity, PasswordReset, StoredSession, User
 from workspace.core.models import AuditEntry, Base
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import (
@@ -47,6 +47,7 @@ __all__ = [
     "Membership",
     "Notification",
     "NotificationPreference",
+    "OidcIdentity",
     "PasswordReset",
     "Recommendation",
     "RecommendationTag",

@@ -14,6 +14,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
 
 
+@dataclass(frozen=True)
+class OidcProviderSettings:
+    """One OpenID Connect provider people may sign in with (their organisation's identity provider)."""
+
+    key: str
+    """Short name used in addresses: `/login/oidc/{key}`."""
+    issuer: str
+    client_id: str
+    client_secret: str
+    display_name: str
+
+
 class UnsafeSettingsError(RuntimeError):
     """Raised when production settings would run the app insecurely."""
 
@@ -23,6 +35,25 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
+    """`OIDC_PROVIDERS=key1,key2`, then for each key `OIDC_{KEY}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`."""
+    providers = []
+    for raw_key in os.environ.get("OIDC_PROVIDERS", "").split(","):
+        key = raw_key.strip().lower()
+        if not key:
+            continue
+        prefix = f"OIDC_{key.upper().replace('-', '_')}_"
+        try:
+            issuer = os.environ[prefix + "ISSUER"].rstrip("/")
+            client_id = os.environ[prefix + "CLIENT_ID"]
+            client_secret = os.environ[prefix + "CLIENT_SECRET"]
+        except KeyError as missing:
+            raise UnsafeSettingsError(f"OIDC provider {key!r} needs {missing.args[0]}") from None
+        name = os.environ.get(prefix + "NAME") or key
+        providers.append(OidcProviderSettings(key, issuer, client_id, client_secret, name))
+    return tuple(providers)
 
 
 @dataclass(frozen=True)
@@ -43,6 +74,10 @@ class Settings:
     """`smtp://user:password@host:port` for outgoing e-mail; unset writes mails to the log."""
     login_rate_limit: int = 10
     """Sign-in, sign-up and reset attempts allowed per minute and client address."""
+    login_lockout_attempts: int = 5
+    """Failed sign-ins in a row after which an account is locked for a while."""
+    oidc_providers: tuple[OidcProviderSettings, ...] = ()
+    """OpenID Connect providers, from `OIDC_PROVIDERS` and `OIDC_{KEY}_...` variables."""
     debug: bool = False
     """Show tracebacks in the browser (development only)."""
     sql_echo: bool = False
@@ -74,6 +109,8 @@ class Settings:
             secure_cookies=_env_bool("SECURE_COOKIES", production),
             smtp_url=os.environ.get("SMTP_URL") or None,
             login_rate_limit=int(os.environ.get("LOGIN_RATE_LIMIT", "10")),
+            login_lockout_attempts=int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", "5")),
+            oidc_providers=_oidc_providers_from_env(),
             debug=_env_bool("DEBUG", False),
             sql_echo=_env_bool("SQL_ECHO", False),
         )

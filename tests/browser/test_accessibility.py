@@ -25,7 +25,9 @@ AXE = Axe()
 RECOMMENDATION = "<first recommendation of axis p>"
 GROUP = "<first working group of the cycle>"
 VOTED_RECOMMENDATION = "<first recommendation of axis p in the public cycle>"
+PERSON = "<first person in the admin's list>"
 FOUND_ON = {
+    PERSON: ("/admin/users", "a[href^='/admin/users/']"),
     VOTED_RECOMMENDATION: (f"/cycles/{PUBLIC_CYCLE}/axes/p", "a[href^='/recommendations/']"),
     RECOMMENDATION: (f"/cycles/{CYCLE}/axes/p", "a[href^='/recommendations/']"),
     GROUP: (f"/cycles/{CYCLE}", "a[href^='/groups/']"),
@@ -73,11 +75,17 @@ VISITS: dict[str, Visit] = {
             "follow-up": Visit(None, "fr", f"/cycles/{PUBLIC_CYCLE}/follow-up"),
             "follow-up-overview": Visit(None, "fr", "/follow-up"),
             "not-found": Visit(None, "fr", "/no-such-page", 404),
+            "oidc-unknown-provider": Visit(None, "fr", "/login/oidc/nowhere", 404),
+            "oidc-callback-without-sign-in": Visit(None, "fr", "/login/oidc/nowhere/callback?code=x&state=y", 404),
         }.items()
     },
     **{f"member-fr:{name}": visit for name, visit in _signed_in_pages(MEMBER_FR, "fr").items()},
     **{f"member-nl:{name}": visit for name, visit in _signed_in_pages(MEMBER_NL, "nl").items()},
     "admin:admin": Visit(ADMIN, "fr", "/admin"),
+    "admin:people": Visit(ADMIN, "fr", "/admin/users"),
+    "admin:person": Visit(ADMIN, "fr", PERSON),
+    "member-fr:privacy": Visit(MEMBER_FR, "fr", "/profile/privacy"),
+    "member-nl:privacy": Visit(MEMBER_NL, "nl", "/profile/privacy"),
     "admin:invitations": Visit(ADMIN, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:invitations": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),
@@ -157,3 +165,25 @@ def test_page_is_accessible(
     lang = page.locator("html").get_attribute("lang")
     if lang != visit.lang:
         raise WrongLanguageError(f"{path}: <html lang={lang!r}>, expected {visit.lang!r}")
+
+
+LOCKED_ACCOUNT = (
+    "bart.claeys@passerelle.example"  # the demo's authority reviewer: no other browser test signs in as him
+)
+
+
+def test_the_locked_account_page_is_accessible(new_context: Callable[..., BrowserContext]) -> None:
+    page = new_context().new_page()
+    csp_violations = watch_csp(page)
+    for _attempt in range(5):
+        page.goto("/login")
+        form = page.locator("main form[action='/login']")
+        form.locator("input[name='email']").fill(LOCKED_ACCOUNT)
+        form.locator("input[name='password']").fill("not-the-password")
+        with page.expect_navigation():
+            form.locator("button[type='submit']").click()
+    assert page.locator("h1").count() == 1
+    assert "verrouillé" in page.locator("h1").inner_text()  # "This account is locked for a while", in French
+    violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
+    assert not violations, format_violations(violations)
+    assert not csp_violations

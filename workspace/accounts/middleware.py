@@ -15,6 +15,7 @@ from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_langua
 
 SESSION_USER_KEY = "user_id"
 UNREAD_KEY = "unread_notifications"
+SESSION_EPOCH_KEY = "epoch"
 
 
 class RequestContextMiddleware(ASGIMiddleware):
@@ -68,6 +69,8 @@ class RequestContextMiddleware(ASGIMiddleware):
         db = scope["litestar_app"].state.db
         async with db.session(write=False) as db_session:
             user = await db_session.get(User, user_id)
-        if user is None or not user.is_active:
+        if user is None or not user.is_active or user.deleted_at is not None:
             return None
+        if session.get(SESSION_EPOCH_KEY, 0) != user.session_epoch:
+            return None  # signed out everywhere since this session was opened
         return user

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.core.models import Base, KeyedBase, enum_column
@@ -92,6 +92,13 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Failed password sign-ins in a row; reset by a successful one."""
+    locked_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Sessions carry the epoch they were opened in; raising it signs the person out everywhere."""
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """Set when the person deleted their account: the row stays as a pseudonym for their contributions."""
 
 
 class MembershipRole(enum.StrEnum):
@@ -135,3 +142,14 @@ class StoredSession(KeyedBase):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[bytes] = mapped_column(LargeBinary)
     expires_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), index=True)
+
+
+class OidcIdentity(Base):
+    """The link between an account and the subject an OpenID Connect provider knows it by."""
+
+    __tablename__ = "oidc_identity"
+    __table_args__ = (UniqueConstraint("provider", "subject"),)
+
+    provider: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)

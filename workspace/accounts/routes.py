@@ -9,9 +9,8 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from workspace.accounts import services
-from workspace.accounts.middleware import SESSION_USER_KEY
 from workspace.accounts.models import ActorKind, Language, Side, Territory, User
-from workspace.accounts.sessions import renew_session
+from workspace.accounts.sessions import open_signed_in_session, renew_session
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import LANGUAGE_COOKIE, LANGUAGES
 from workspace.core.i18n import gettext as _
@@ -35,7 +34,12 @@ async def login_page(request: Request, next: FromQuery[str | None] = None) -> Te
     if signed_in_user := request.scope.get("user"):
         assert isinstance(signed_in_user, User)
         return Redirect(safe_next(next))
-    return Template("accounts/login.html", context={"form": Form(), "next": safe_next(next)})
+    return Template("accounts/login.html", context=_login_context(request, Form(), safe_next(next)))
+
+
+def _login_context(request: Request, form: Form, target: str) -> dict[str, Any]:
+    providers = sorted(request.app.state.oidc.providers.values(), key=lambda provider: provider.display_name)
+    return {"form": form, "next": target, "providers": providers}
 
 
 @post("/login")
@@ -45,15 +49,22 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     password = form.values.pop("password", "")
     if not password:
         form.add_error("password", _("Enter your password."))
-    user = await services.authenticate(db_session, email, password) if form.is_valid else None
     target = safe_next(form.get("next"))
+    max_failures = request.app.state.settings.login_lockout_attempts
+    try:
+        user = (
+            await services.authenticate(db_session, email, password, max_failures=max_failures)
+            if form.is_valid
+            else None
+        )
+    except services.AccountLockedError as locked:
+        return Template("accounts/locked.html", context={"until": locked.until}, status_code=429)
     if user is None:
         if form.is_valid:
             form.add_error("form", _("The e-mail address or the password is not right."))
-        return Template("accounts/login.html", context={"form": form, "next": target}, status_code=400)
+        return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)
     await services.record_sign_in(db_session, user.id)
-    renew_session(request)
-    request.set_session({SESSION_USER_KEY: str(user.id)})
+    open_signed_in_session(request, user)
     return see_other(target)
 
 
@@ -61,6 +72,16 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
 async def logout(request: Request) -> Redirect:
     request.clear_session()
     return see_other("/")
+
+
+@post("/sessions/revoke", name="sign_out_everywhere", guards=[requires_user])
+async def sign_out_everywhere(request: Request, db_session: DbSession) -> Redirect:
+    user = signed_in(request)
+    await services.sign_out_everywhere(db_session, user.id, actor_id=user.id)
+    renew_session(request)
+    request.set_session({})
+    notify(request, _("You have been signed out on every device. Sign in again to go on."))
+    return see_other("/login")
 
 
 @post("/language", name="set_language")
@@ -73,7 +94,10 @@ async def set_language(request: Request, db_session: DbSession) -> Redirect:
         user = request.scope.get("user")
         if isinstance(user, User):
             await services.set_language(db_session, user.id, language)
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax")
+        secure = request.app.state.settings.secure_cookies
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_AGE, httponly=True, samesite="lax", secure=secure
+        )
     return response
 
 
@@ -104,8 +128,7 @@ async def signup(request: Request, db_session: DbSession, token: FromPath[str]) 
         return Template(
             "accounts/signup.html", context={**context, "form": error.form, **_profile_choices()}, status_code=400
         )
-    renew_session(request)
-    request.set_session({SESSION_USER_KEY: str(user.id)})
+    open_signed_in_session(request, user)
     notify(request, _("Welcome to Passerelle, %(name)s.", name=user.display_name))
     return see_other("/")
 
@@ -196,6 +219,7 @@ account_routes = [
     login_page,
     login,
     logout,
+    sign_out_everywhere,
     set_language,
     signup_page,
     signup,

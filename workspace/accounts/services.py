@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -31,6 +31,7 @@ from workspace.cycles.models import Cycle, Membership, WorkingGroup
 
 INVITATION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=2)
+LOCKOUT = timedelta(minutes=15)
 EMAIL_MAX = 254
 
 
@@ -61,10 +62,35 @@ def _check_new_password(form: Form) -> str:
     return password
 
 
-async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+class AccountLockedError(Exception):
+    """Too many failed sign-ins in a row: the account refuses passwords until `until`."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
+
+
+async def authenticate(session: AsyncSession, email: str, password: str, *, max_failures: int = 5) -> User | None:
+    """The account, or None; raises AccountLockedError (before looking at the password) while locked."""
     user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
+        raise AccountLockedError(user.locked_until)
     valid = await verify_password(user.password_hash if user else None, password)
-    if user is None or not valid or not user.is_active:
+    if user is None:
+        return None
+    if not valid:
+        # One UPDATE with the addition in SQL: concurrent guesses cannot overwrite each other's count.
+        failures = await session.scalar(
+            update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
+            .returning(User.failed_logins)
+        )  # fmt: skip
+        if failures is not None and failures >= max_failures:
+            until = utcnow() + LOCKOUT
+            await session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
+            audit.record(session, action="login.locked", actor_id=None, target_kind="user", target_id=user.id)
+            raise AccountLockedError(until)
+        return None
+    if not user.is_active or user.deleted_at is not None:
         return None
     return user
 
@@ -73,6 +99,14 @@ async def record_sign_in(session: AsyncSession, user_id: UUID) -> None:
     user = await session.get(User, user_id)
     if user is not None:
         user.last_login_at = utcnow()
+        user.failed_logins = 0
+        user.locked_until = None
+
+
+async def sign_out_everywhere(session: AsyncSession, user_id: UUID, *, actor_id: UUID | None) -> None:
+    """Every session opened so far stops being valid (they carry the old epoch)."""
+    await session.execute(update(User).where(User.id == user_id).values(session_epoch=User.session_epoch + 1))
+    audit.record(session, action="sessions.revoke", actor_id=actor_id, target_kind="user", target_id=user_id)
 
 
 # Profile -------------------------------------------------------------------------------------------
@@ -305,6 +339,9 @@ async def reset_password(session: AsyncSession, token: str, form: Form) -> User:
     user = await session.get(User, reset.user_id)
     assert user is not None
     user.password_hash = await hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+    user.session_epoch = (user.session_epoch or 0) + 1  # a new password signs out every other session
     reset.used_at = utcnow()
     audit.record(session, action="password.reset", actor_id=user.id, target_kind="user", target_id=user.id)
     return user

@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
@@ -13,7 +14,8 @@ from litestar.stores.base import Store
 from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import bindparam, delete, select, update
 
-from workspace.accounts.models import StoredSession
+from workspace.accounts.middleware import SESSION_EPOCH_KEY, SESSION_USER_KEY
+from workspace.accounts.models import StoredSession, User
 from workspace.core.db import Database
 from workspace.core.tokens import utcnow
 
@@ -177,3 +179,9 @@ class RenewableSessionConfig(ServerSideSessionConfig):
 
 def renew_session(connection: ASGIConnection) -> None:
     connection.scope.setdefault("state", {})[RENEW_SESSION_KEY] = True
+
+
+def open_signed_in_session(request: Request, user: User) -> None:
+    """A fresh session id (no fixation) that carries who signed in and their current session epoch."""
+    renew_session(request)
+    request.set_session({SESSION_USER_KEY: str(user.id), SESSION_EPOCH_KEY: user.session_epoch or 0})

@@ -6,11 +6,12 @@ the CSRF token in the `x-csrftoken` header: `GET /api/session` returns it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
 from litestar import Request, Response, get, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.utils.scope.state import ScopeState
 
@@ -50,10 +51,30 @@ class BallotOut:
 class Problem:
     status_code: int
     detail: str
-    errors: dict[str, str]
+    errors: dict[str, str] = field(default_factory=dict)
+    """Messages by field, for a ballot that cannot be counted."""
 
 
-@get("/api/session", guards=[requires_user], tags=["session"], summary="The signed-in person and CSRF token")
+def _problems(**descriptions: str) -> dict[int, ResponseSpec]:
+    """The error answers an operation documents (errors are JSON: workspace/core/errors.py)."""
+    codes = {"unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409}
+    return {
+        codes[name]: ResponseSpec(data_container=Problem, description=description)
+        for name, description in descriptions.items()
+    }
+
+
+NOT_SIGNED_IN = "Not signed in: sign in at /login, the session cookie authenticates API calls."
+NOT_FOUND = "No such recommendation, or out of the signed-in person's reach."
+
+
+@get(
+    "/api/session",
+    guards=[requires_user],
+    tags=["session"],
+    summary="The signed-in person and CSRF token",
+    responses=_problems(unauthorized=NOT_SIGNED_IN),
+)
 async def session_info(request: Request) -> SessionInfo:
     user = signed_in(request)
     return SessionInfo(
@@ -66,6 +87,7 @@ async def session_info(request: Request) -> SessionInfo:
     guards=[requires_user],
     tags=["voting"],
     summary="Read my ballot on a recommendation",
+    responses=_problems(unauthorized=NOT_SIGNED_IN, not_found=NOT_FOUND),
 )
 async def read_my_ballot(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> BallotOut:
     recommendation, access = await services.load_for_voting(db_session, recommendation_id, user)
@@ -87,6 +109,12 @@ async def read_my_ballot(db_session: DbSession, user: CurrentUser, recommendatio
     summary="Cast or change my ballot",
     description="Idempotent: sending the same ballot twice counts once. 409 when the vote is not open, "
     "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot.",
+    responses=_problems(
+        unauthorized=NOT_SIGNED_IN,
+        forbidden="Not among the voters of this recommendation, or no valid CSRF token in x-csrftoken.",
+        not_found=NOT_FOUND,
+        conflict="The vote is not open.",
+    ),
 )
 async def put_my_ballot(
     request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], data: JSONBody[BallotIn]
