@@ -211,3 +211,20 @@ async def test_follow_up_board_is_public_with_rates_per_institution_and_axis_and
     assert answered[5].startswith("'=cmd")
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(AuthorityAnswer)) == 1
+
+
+async def test_the_authors_hear_of_an_answer_in_their_inbox(client, db):
+    from workspace.discussion.models import Notification
+
+    setup, mons, _nord = await published_with_reviewers(client, db)
+    slug = setup.cycle.slug
+    first = setup.adopted[0]
+    await sign_in(client, mons)
+    data = {"position": "will_study", "commitment": "Nous étudions.", "responsible_service": "Jeunesse",
+            "deadline": FUTURE, "implementation": "not_started"}  # fmt: skip
+    response = await post_form(client, f"/cycles/{slug}/answers/{first.id}", data, token_from=f"/cycles/{slug}")
+    assert response.status_code == 303
+    async with db.session(write=False) as session:
+        notified = (await session.scalars(select(Notification).where(Notification.kind == "answer"))).all()
+    assert first.author_id is not None
+    assert [(n.user_id, n.params["institution"]) for n in notified] == [(first.author_id, "CPAS de Mons")]

@@ -33,7 +33,14 @@ from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.tokens import utcnow
 from workspace.cycles.models import Cycle, Membership, Phase, WorkingGroup
-from workspace.discussion.models import Comment, CommentEdit, Notification, Report
+from workspace.discussion.models import (
+    Comment,
+    CommentEdit,
+    Follow,
+    Notification,
+    NotificationPreference,
+    Report,
+)
 from workspace.recommendations.models import Amendment, CoAuthor, Recommendation, Revision, Translation
 from workspace.voting.models import Ballot
 from workspace.voting.rules import VOTING_ROLES
@@ -188,6 +195,8 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
     )
     for model, column in (
         (Notification, Notification.user_id),
+        (NotificationPreference, NotificationPreference.user_id),
+        (Follow, Follow.user_id),
         (Membership, Membership.user_id),
         (OidcIdentity, OidcIdentity.user_id),
         (PasswordReset, PasswordReset.user_id),

@@ -67,6 +67,8 @@ def describe(kind: str, params: dict[str, Any]) -> str:
             return _("The vote is open in “%(cycle)s”.", cycle=params.get("cycle", ""))
         return _("The vote is closed in “%(cycle)s”: the results are out.", cycle=params.get("cycle", ""))
     if kind == "answer":
+        if params.get("institution"):
+            return _("%(institution)s answered “%(title)s”.", institution=params["institution"], title=title)
         return _("An authority answered “%(title)s”.", title=title)
     return _("Something changed.")
 
@@ -164,6 +166,21 @@ async def on_comment(
     params = {"actor": actor.display_name, "title": recommendation.title}
     link = f"/recommendations/{recommendation.id}#comment-{comment.id}"
     return await deliver(session, recipients, params, link, actor_id=actor.id)
+
+
+async def on_answer(
+    session: AsyncSession, recommendation: Recommendation, institution: str, *, actor_id: UUID | None
+) -> list[Outgoing]:
+    """The authors and co-authors of a recommendation hear that an authority answered it."""
+    recipients: dict[UUID, str] = {}
+    if recommendation.author_id:
+        recipients[recommendation.author_id] = "answer"
+    for user_id in await session.scalars(
+        select(CoAuthor.user_id).where(CoAuthor.recommendation_id == recommendation.id)
+    ):
+        recipients[user_id] = "answer"
+    params = {"title": recommendation.title, "institution": institution}
+    return await deliver(session, recipients, params, f"/recommendations/{recommendation.id}", actor_id=actor_id)
 
 
 async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -> list[Outgoing]:

@@ -18,6 +18,7 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle, Membership
+from workspace.discussion import notifications
 from workspace.dossier.models import AuthorityAnswer, DossierVersion, Implementation, Position
 from workspace.recommendations.models import Recommendation, Status
 
@@ -217,10 +218,10 @@ async def answer_many(
 async def notify_authors_of_answer(
     session: AsyncSession, recommendation: Recommendation, answer: AuthorityAnswer
 ) -> None:
-    """Hook for the notifications system (being built separately): tell the recommendation's author and
-    co-authors that `answer.institution` answered or updated its implementation status. Called inside the
-    answering transaction, once per saved answer, so a notification lands exactly when the answer does.
-    Deliberately empty here: no inbox is built in the dossier domain."""
+    """Tell the recommendation's author and co-authors (in their inbox) that `answer.institution` answered
+    or updated its implementation status. Called inside the answering transaction, once per saved answer,
+    so a notification lands exactly when the answer does."""
+    await notifications.on_answer(session, recommendation, answer.institution, actor_id=answer.reviewer_id)
 
 
 def position_label(position: str) -> str:
