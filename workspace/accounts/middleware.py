@@ -15,6 +15,8 @@ from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_langua
 
 SESSION_USER_KEY = "user_id"
 UNREAD_KEY = "unread_notifications"
+LOADED_USER_KEY = "_session_user_as_loaded"
+"""Set by the session backend (accounts/sessions.py) when it read the account with the session."""
 SESSION_EPOCH_KEY = "epoch"
 
 
@@ -66,9 +68,13 @@ class RequestContextMiddleware(ASGIMiddleware):
             user_id = UUID(str(raw_id))
         except ValueError:
             return None
-        db = scope["litestar_app"].state.db
-        async with db.session(write=False) as db_session:
-            user = await db_session.get(User, user_id)
+        state = scope.get("state", {})
+        preloaded = state.get(LOADED_USER_KEY)
+        if isinstance(preloaded, User) and preloaded.id == user_id:
+            user: User | None = preloaded
+        else:
+            async with scope["litestar_app"].state.db.session(write=False) as db_session:
+                user = await db_session.get(User, user_id)
         if user is None or not user.is_active or user.deleted_at is not None:
             return None
         if session.get(SESSION_EPOCH_KEY, 0) != user.session_epoch:

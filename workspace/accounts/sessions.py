@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -13,8 +15,9 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend, Se
 from litestar.stores.base import Store
 from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts.middleware import SESSION_EPOCH_KEY, SESSION_USER_KEY
+from workspace.accounts.middleware import LOADED_USER_KEY, SESSION_EPOCH_KEY, SESSION_USER_KEY
 from workspace.accounts.models import StoredSession, User
 from workspace.core.db import Database
 from workspace.core.tokens import utcnow
@@ -28,6 +31,15 @@ _REFRESH_MARGIN = timedelta(hours=1)
 
 _LOAD = select(StoredSession.value, StoredSession.expires_at).where(StoredSession.key == bindparam("key"))
 """Built once: every request with a session cookie runs it."""
+
+
+async def _signed_in_user(session: AsyncSession, value: bytes) -> User | None:
+    try:
+        raw_id = json.loads(value).get(SESSION_USER_KEY)
+        user_id = UUID(str(raw_id)) if raw_id else None
+    except (ValueError, AttributeError, TypeError):
+        return None
+    return await session.get(User, user_id) if user_id else None
 
 
 class DatabaseSessionStore(Store):
@@ -64,11 +76,20 @@ class DatabaseSessionStore(Store):
 
     async def load(self, key: str) -> tuple[bytes, datetime | None] | None:
         """The session's data and expiry, or None when it is unknown or expired (one query, no ORM)."""
+        loaded = await self.load_with_user(key, with_user=False)
+        return (loaded[0], loaded[1]) if loaded else None
+
+    async def load_with_user(
+        self, key: str, *, with_user: bool = True
+    ) -> tuple[bytes, datetime | None, User | None] | None:
+        """The session, and the account it signs in, through one database session: every signed-in
+        request needs both, before anything else."""
         async with self.db.session(write=False) as session:
             row = (await session.execute(_LOAD, {"key": key})).first()
-        if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
-            return None
-        return row.value, row.expires_at
+            if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
+                return None
+            user = await _signed_in_user(session, row.value) if with_user else None
+        return row.value, row.expires_at, user
 
     async def delete(self, key: str) -> None:
         async with self.db.transaction() as session:
@@ -122,10 +143,11 @@ class RenewableSessionBackend(ServerSideSessionBackend):
         session_id = connection.cookies.get(self.config.key)
         data: dict[str, Any] = {}
         if session_id and isinstance(store, DatabaseSessionStore):
-            loaded = await store.load(session_id)
+            loaded = await store.load_with_user(session_id)
             if loaded is not None:
                 data = self.deserialize_data(loaded[0])
                 state[LOADED_EXPIRY_KEY] = loaded[1]
+                state[LOADED_USER_KEY] = loaded[2]
         elif session_id:
             data = await super().load_from_connection(connection)
         state[LOADED_SESSION_KEY] = self.serialize_data(data) if data else None
