@@ -238,3 +238,36 @@ async def test_ballot_counts_and_phase_changes_reach_an_open_recommendation_page
                                       data={"phase": "consolidation", "_csrf_token": token})  # fmt: skip
             assert moved.status_code == 303
             assert "moved on to another phase" in await next_event(lines, "phase")
+
+
+async def test_a_stream_ends_when_its_reader_is_signed_out_everywhere(app, db, settings):
+    from sqlalchemy import update
+
+    from workspace.accounts.models import User
+
+    room = await discussion_room(db)
+    cookie = settings.session_cookie_name
+    reader_session = await open_session(db, room.author)
+    writer_session = await open_session(db, room.member)
+    with serve(app) as base_url:
+        async with (
+            httpx.AsyncClient(base_url=base_url, cookies={cookie: reader_session}, timeout=20) as reader,
+            httpx.AsyncClient(base_url=base_url, cookies={cookie: writer_session}, timeout=20) as writer,
+            reader.stream("GET", f"/recommendations/{room.recommendation.id}/discussion/stream") as stream,
+        ):
+            lines = stream.aiter_lines()
+            await next_event(lines, "comments")
+            async with db.transaction() as session:
+                await session.execute(
+                    update(User).where(User.id == room.author.id).values(session_epoch=User.session_epoch + 1)
+                )
+            await post_comment(writer, room.recommendation.id, "Après la déconnexion")
+            seen: list[str] = []
+
+            async def drain() -> None:
+                with contextlib.suppress(httpx.HTTPError):
+                    async for line in lines:
+                        seen.append(line)
+
+            await asyncio.wait_for(drain(), WAIT)
+            assert not any("Après la déconnexion" in line for line in seen)

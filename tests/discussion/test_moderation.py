@@ -140,3 +140,38 @@ async def test_a_member_reports_a_recommendation_and_it_reaches_the_queue(client
     queue = await client.get(f"/cycles/{room.cycle.slug}/moderation")
     assert "Doublon de la recommandation P2" in queue.text
     assert "Merge into another recommendation" in queue.text
+
+
+async def test_facilitators_cannot_be_suspended_and_nobody_reinstates_themselves(client, db):
+    from tests.factories import add_member, make_user
+    from workspace.accounts.models import Language, MembershipRole
+
+    room = await discussion_room(db)
+    other = await make_user(db, language=Language.ENGLISH)
+    await add_member(db, other, room.cycle, role=MembershipRole.FACILITATOR, group=None)
+    await sign_in(client, room.facilitator)
+    path = f"/cycles/{room.cycle.slug}/members"
+    refused = await post_form(client, f"{path}/{other.id}/suspension", {"action": "suspend", "reason": "Abus"},
+                              token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    assert refused.status_code == 400
+    assert "Facilitators are not suspended" in refused.text
+    itself = await post_form(client, f"{path}/{room.facilitator.id}/suspension", {"action": "reinstate"},
+                             token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    assert itself.status_code == 400
+    async with db.session(write=False) as session:
+        suspended = (await session.scalars(select(Membership.suspended_at).where(Membership.user_id == other.id))).all()
+    assert suspended == [None]
+
+
+async def test_a_nul_byte_in_a_comment_or_report_is_dropped_not_a_crash(client, db):
+    room = await discussion_room(db)
+    comment = await make_comment(db, room.recommendation, room.author, "Texte")
+    await sign_in(client, room.member)
+    page = f"/recommendations/{room.recommendation.id}"
+    posted = await post_form(client, f"{page}/comments", {"body": "a\x00b"}, token_from=page)
+    assert posted.status_code == 303
+    reported = await post_form(client, f"/comments/{comment.id}/report", {"reason": "x\x00y"}, token_from=page)
+    assert reported.status_code == 303
+    async with db.session(write=False) as session:
+        bodies = (await session.scalars(select(Comment.body).where(Comment.author_id == room.member.id))).all()
+    assert bodies == ["ab"]

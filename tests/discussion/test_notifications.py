@@ -134,3 +134,17 @@ async def test_opening_the_vote_reaches_every_member(client, db):
     await sign_in(client, room.member)
     inbox = await client.get("/inbox")
     assert "The vote is open" in inbox.text
+
+
+async def test_nobody_outside_the_cycle_hears_of_a_comment(client, db):
+    from tests.discussion.support import discussion_room as room_factory
+    from workspace.discussion.models import Follow
+
+    room = await room_factory(db)
+    async with db.transaction() as session:
+        session.add(Follow(user_id=room.outsider.id, recommendation_id=room.recommendation.id))
+    await sign_in(client, room.member)
+    page = f"/recommendations/{room.recommendation.id}"
+    await post_form(client, f"{page}/comments", {"body": "Bonjour @Olivier Outsider"}, token_from=page)
+    assert await kinds_for(db, room.outsider) == []
+    assert await kinds_for(db, room.author) == ["comment"]

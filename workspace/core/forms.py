@@ -29,7 +29,8 @@ class Form:
                 continue
             if isinstance(value, list):
                 value = value[-1] if value else ""
-            values[key] = str(value) if value is not None else ""
+            # NUL never belongs in text, and PostgreSQL refuses it in a string.
+            values[key] = str(value).replace("\x00", "") if value is not None else ""
         return cls(values=values)
 
     def get(self, name: str, default: str = "") -> str:

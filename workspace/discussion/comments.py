@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
 
 from workspace.accounts.models import User
 from workspace.core.forms import Form, FormError
@@ -83,6 +86,9 @@ async def post_comment(
 ) -> Comment:
     """A new comment or a reply. A reply to a comment elsewhere is out of reach (404); to a hidden or
     deleted one, refused with a message beside the text."""
+    await session.refresh(
+        recommendation, attribute_names=["merged_into_id", "status", "discussion_locked"], with_for_update=True
+    )
     rights = discussion_rights(recommendation, access)
     require(rights.can_post)
     user = access.user
@@ -161,11 +167,15 @@ async def history(session: AsyncSession, comment: Comment) -> list[CommentEdit]:
 
 
 async def follow(session: AsyncSession, user_id: UUID, recommendation_id: UUID) -> None:
-    exists = await session.scalar(
-        select(Follow.id).where(Follow.user_id == user_id, Follow.recommendation_id == recommendation_id)
+    """Idempotent, also when two requests of the same person arrive at once (a double click)."""
+    dialect = session.bind.dialect.name if session.bind else "sqlite"
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    now = datetime.now(UTC)
+    await session.execute(
+        insert(Follow.__table__)
+        .values(id=uuid7(), user_id=user_id, recommendation_id=recommendation_id, created_at=now, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["user_id", "recommendation_id"])
     )
-    if exists is None:
-        session.add(Follow(user_id=user_id, recommendation_id=recommendation_id))
 
 
 async def unfollow(session: AsyncSession, user_id: UUID, recommendation_id: UUID) -> None:

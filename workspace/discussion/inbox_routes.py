@@ -17,7 +17,9 @@ from workspace.discussion import notifications
 async def inbox_page(request: Request, db_session: DbSession) -> Template:
     user = signed_in(request)
     items = await notifications.inbox(db_session, user)
-    return Template("discussion/inbox.html", context={"items": items, "describe": notifications.describe})
+    names = await notifications.current_names(db_session, items)
+    return Template("discussion/inbox.html", context={"items": items, "names": names,
+                                                      "describe": notifications.describe})  # fmt: skip
 
 
 @post("/inbox/read", guards=[requires_user])
@@ -31,11 +33,11 @@ async def read_all(request: Request, db_session: DbSession) -> Redirect:
 async def open_notification(request: Request, db_session: DbSession, notification_id: FromPath[UUID]) -> Redirect:
     """Mark it read and go where it points (always a path on this site)."""
     user = signed_in(request)
-    for item in await notifications.inbox(db_session, user):
-        if item.id == notification_id:
-            await notifications.mark_read(db_session, user, notification_id)
-            return see_other(item.link if item.link.startswith("/") and not item.link.startswith("//") else "/inbox")
-    return see_other("/inbox")
+    item = await notifications.find(db_session, user, notification_id)
+    if item is None:
+        return see_other("/inbox")
+    await notifications.mark_read(db_session, user, notification_id)
+    return see_other(item.link if item.link.startswith("/") and not item.link.startswith("//") else "/inbox")
 
 
 @get("/account/notifications", name="notification_settings", guards=[requires_user])

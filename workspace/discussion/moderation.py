@@ -10,7 +10,7 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts.models import User
+from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
@@ -183,9 +183,6 @@ async def set_suspended(
     require(access.is_facilitator)
     actor = access.user
     assert actor is not None
-    if member_id == actor.id:
-        form.add_error("reason", _("You cannot suspend yourself."))
-    reason = _reason(form) if suspended else form.text("reason", max_length=MAX_REASON)
     memberships = list(
         (
             await session.scalars(
@@ -194,6 +191,13 @@ async def set_suspended(
         ).all()
     )
     require(bool(memberships))
+    if member_id == actor.id:
+        form.add_error("reason", _("You cannot suspend or reinstate yourself."))
+    elif any(membership.role == MembershipRole.FACILITATOR for membership in memberships):
+        form.add_error("reason", _("Facilitators are not suspended: an admin changes their role instead."))
+    reason = form.text("reason", required=suspended, max_length=MAX_REASON)
+    if not form.is_valid:
+        raise FormError(form)
     for membership in memberships:
         membership.suspended_at = datetime.now(UTC) if suspended else None
     audit.record(session, action="member.suspend" if suspended else "member.reinstate", actor_id=actor.id,
@@ -206,6 +210,7 @@ async def merge(session: AsyncSession, access: CycleAccess, duplicate: Recommend
     require(access.is_facilitator)
     actor = access.user
     assert actor is not None
+    await session.refresh(duplicate, attribute_names=["merged_into_id", "status"], with_for_update=True)
     raw = form.get("target").strip()
     target: Recommendation | None = None
     if raw:
@@ -287,6 +292,7 @@ async def audit_log(
         .order_by(AuditEntry.created_at.desc())
         .limit(AUDIT_PAGE)
     )
+    action = action.replace("\x00", "")
     if action:
         statement = statement.where(AuditEntry.action.startswith(action))
     if actor_id:

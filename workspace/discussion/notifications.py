@@ -8,6 +8,7 @@ background, so a slow mail server never delays or loses a comment.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import MembershipRole, User
@@ -26,6 +27,8 @@ from workspace.core.mail import send_mail
 from workspace.cycles.models import Cycle, Membership, Phase
 from workspace.discussion.models import Comment, Follow, Notification, NotificationPreference
 from workspace.recommendations.models import CoAuthor, Recommendation
+
+logger = logging.getLogger("passerelle.notifications")
 
 KINDS = {
     "mention": lazy_gettext("Someone mentions me"),
@@ -50,10 +53,13 @@ class Outgoing:
     link: str
 
 
-def describe(kind: str, params: dict[str, Any]) -> str:
-    """The notification as a sentence in the current language."""
-    name = params.get("actor") or _("Someone")
+def describe(kind: str, params: dict[str, Any], names: dict[str, str] | None = None) -> str:
+    """The notification as a sentence in the current language. `names` gives people's names as they
+    are now (an erased account shows its pseudonym, not the name it had when it commented)."""
+    name = (names or {}).get(params.get("actor_id", ""), params.get("actor")) or _("Someone")
     title = params.get("title", "")
+    if i18n.current_language.get() == "nl" and params.get("cycle_nl"):
+        params = {**params, "cycle": params["cycle_nl"]}
     if kind == "mention":
         return _("%(name)s mentioned you in the discussion of “%(title)s”.", name=name, title=title)
     if kind == "reply":
@@ -99,16 +105,32 @@ async def _preferences(session: AsyncSession, user_ids: Iterable[UUID]) -> dict[
 
 
 async def deliver(
-    session: AsyncSession, recipients: dict[UUID, str], params: dict[str, Any], link: str, *, actor_id: UUID | None
+    session: AsyncSession,
+    recipients: dict[UUID, str],
+    params: dict[str, Any],
+    link: str,
+    *,
+    actor_id: UUID | None,
+    cycle_id: UUID,
 ) -> list[Outgoing]:
-    """One notification per recipient (user id → kind), unless they muted the kind; the e-mails to send."""
+    """One notification per recipient (user id → kind), unless they muted the kind; the e-mails to send.
+    Only people who still belong to the cycle (or admins) hear of it: nobody is told of what they cannot
+    open."""
     recipients = {user_id: kind for user_id, kind in recipients.items() if user_id != actor_id}
     if not recipients:
         return []
     preferences = await _preferences(session, recipients)
+    in_cycle = select(Membership.user_id).where(Membership.cycle_id == cycle_id)
     users = {
         user.id: user
-        for user in await session.scalars(select(User).where(User.id.in_(list(recipients)), User.is_active))
+        for user in await session.scalars(
+            select(User).where(
+                User.id.in_(list(recipients)),
+                User.is_active,
+                User.deleted_at.is_(None),
+                or_(User.is_admin, User.id.in_(in_cycle)),
+            )
+        )
     }
     outgoing: list[Outgoing] = []
     for user_id, kind in recipients.items():
@@ -163,9 +185,9 @@ async def on_comment(
             recipients[parent_author] = "reply"
     for user_id in mentioned(comment.body, await cycle_people(session, recommendation.cycle_id)):
         recipients[user_id] = "mention"
-    params = {"actor": actor.display_name, "title": recommendation.title}
+    params = {"actor": actor.display_name, "actor_id": str(actor.id), "title": recommendation.title}
     link = f"/recommendations/{recommendation.id}#comment-{comment.id}"
-    return await deliver(session, recipients, params, link, actor_id=actor.id)
+    return await deliver(session, recipients, params, link, actor_id=actor.id, cycle_id=recommendation.cycle_id)
 
 
 async def on_answer(
@@ -180,7 +202,8 @@ async def on_answer(
     ):
         recipients[user_id] = "answer"
     params = {"title": recommendation.title, "institution": institution}
-    return await deliver(session, recipients, params, f"/recommendations/{recommendation.id}", actor_id=actor_id)
+    link = f"/recommendations/{recommendation.id}"
+    return await deliver(session, recipients, params, link, actor_id=actor_id, cycle_id=recommendation.cycle_id)
 
 
 async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -> list[Outgoing]:
@@ -189,11 +212,11 @@ async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -
         select(Membership.user_id).where(Membership.cycle_id == cycle.id, Membership.role != MembershipRole.AUTHORITY)
     )
     kind = "vote" if cycle.phase in (Phase.VOTING, Phase.CONSOLIDATION) else "phase"
-    params: dict[str, Any] = {"cycle": cycle.title_fr, "phase": cycle.phase.value}
+    params: dict[str, Any] = {"cycle": cycle.title_fr, "cycle_nl": cycle.title_nl, "phase": cycle.phase.value}
     if kind == "vote":
         params["opened"] = cycle.phase == Phase.VOTING
     recipients = dict.fromkeys(set(members), kind)
-    return await deliver(session, recipients, params, f"/cycles/{cycle.slug}", actor_id=actor_id)
+    return await deliver(session, recipients, params, f"/cycles/{cycle.slug}", actor_id=actor_id, cycle_id=cycle.id)
 
 
 async def unread_count(session: AsyncSession, user_id: UUID) -> int:
@@ -206,6 +229,14 @@ async def unread_count(session: AsyncSession, user_id: UUID) -> int:
     ) or 0
 
 
+async def current_names(session: AsyncSession, items: list[Notification]) -> dict[str, str]:
+    ids = {UUID(item.params["actor_id"]) for item in items if item.params.get("actor_id")}
+    if not ids:
+        return {}
+    return {str(row.id): row.display_name for row in await session.execute(
+        select(User.id, User.display_name).where(User.id.in_(ids)))}  # fmt: skip
+
+
 async def inbox(session: AsyncSession, user: User) -> list[Notification]:
     return list(
         (
@@ -216,6 +247,12 @@ async def inbox(session: AsyncSession, user: User) -> list[Notification]:
                 .limit(INBOX_SIZE)
             )
         ).all()
+    )
+
+
+async def find(session: AsyncSession, user: User, notification_id: UUID) -> Notification | None:
+    return await session.scalar(
+        select(Notification).where(Notification.id == notification_id, Notification.user_id == user.id)
     )
 
 
@@ -245,7 +282,7 @@ async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoi
     for mail in outgoing:
         token = i18n.current_language.set(mail.language)
         try:
-            subject = _("Passerelle: %(what)s", what=describe(mail.kind, mail.params))
+            subject = " ".join(_("Passerelle: %(what)s", what=describe(mail.kind, mail.params)).split())
             body = "\n\n".join(
                 [
                     describe(mail.kind, mail.params),
@@ -255,4 +292,7 @@ async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoi
             )
         finally:
             i18n.current_language.reset(token)
-        await send_mail(smtp_url, to=mail.to, subject=subject[:200], body=body)
+        try:
+            await send_mail(smtp_url, to=mail.to, subject=subject[:200], body=body)
+        except ValueError:
+            logger.exception("E-mail to %s not sent: it could not be composed", mail.to)

@@ -12,17 +12,19 @@ from litestar import Request, get, post
 from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.channels import ChannelsPlugin
 from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from markupsafe import escape
 
+from workspace.accounts.middleware import SESSION_EPOCH_KEY
+from workspace.accounts.models import User
 from workspace.core import events, i18n
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import (
     CurrentUser,
     DbSession,
-    current_user,
     notify,
     read_form,
     requires_user,
@@ -189,12 +191,32 @@ async def discussion_stream(
     engine = request.app.template_engine  # type: ignore[union-attr]
     last_seen = request.headers.get("last-event-id")
 
-    async def render(name: str) -> tuple[str, str]:
+    session_key = request.cookies.get(request.app.state.settings.session_cookie_name)
+    epoch = request.scope.get("session", {}).get(SESSION_EPOCH_KEY, 0) if isinstance(
+        request.scope.get("session"), dict) else 0  # fmt: skip
+
+    async def reader() -> User | bool | None:
+        """The reader as of now: False when they were signed in and no longer are (signed out, signed out
+        everywhere, deactivated), so the stream ends instead of showing what they may no longer read."""
+        if user is None:
+            return None
+        store = request.app.stores.get("sessions")
+        loaded = await store.load_with_user(session_key) if session_key else None
+        now = loaded[2] if loaded else None
+        if now is None or now.id != user.id or not now.is_active or now.deleted_at is not None:
+            return False
+        return now if now.session_epoch == epoch else False
+
+    async def render(name: str) -> tuple[str, str] | None:
         i18n.current_language.set(language)
+        who = await reader()
+        if who is False:
+            return None
         async with request.app.state.db.session(write=False) as session:
-            fresh, fresh_access = await recommendations.get_recommendation(
-                session, recommendation_id, current_user(request)
-            )
+            try:
+                fresh, fresh_access = await recommendations.get_recommendation(session, recommendation_id, who or None)
+            except NotFoundException:
+                return None
             if name == "vote":
                 panel = await voting.panel(session, fresh, fresh_access)
                 if panel is None:
@@ -221,18 +243,27 @@ async def discussion_stream(
 
         async def on_event(data: bytes) -> None:
             text = data.decode(errors="replace")
-            pending.add(text if text in {"comments", "phase"} else "vote")
+            if text in {"comments", "phase"}:
+                pending.add(text)
+            elif text == str(recommendation_id):
+                pending.add("vote")
+            else:
+                return
             changed.set()
 
         channels_wanted = [events.discussion_channel(recommendation_id), events.votes_channel(cycle_id)]
         async with channels.start_subscription(channels_wanted) as subscriber, subscriber.run_in_background(on_event):
-            html, marker = await render("comments")
-            if marker != last_seen:
-                yield ServerSentEventMessage(data=html, event="comments", id=marker)
+            rendered = await render("comments")
+            if rendered is None:
+                return
+            if rendered[1] != last_seen:
+                yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
             while True:
                 try:
                     await asyncio.wait_for(changed.wait(), KEEPALIVE_SECONDS)
                 except TimeoutError:
+                    if await reader() is False:
+                        return
                     yield ServerSentEventMessage(comment="keep-alive")
                     continue
                 await asyncio.sleep(REDRAW_AT_MOST_EVERY)
@@ -240,15 +271,15 @@ async def discussion_stream(
                 kinds = sorted(pending)
                 pending.clear()
                 for kind in kinds:
+                    rendered = await render("vote" if kind == "vote" else "comments")
+                    if rendered is None:
+                        return
                     if kind == "comments":
-                        html, marker = await render("comments")
-                        yield ServerSentEventMessage(data=html, event="comments", id=marker)
+                        yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
                     elif kind == "phase":
                         yield ServerSentEventMessage(data=_phase_notice(), event="phase")
-                    elif kind == "vote":
-                        html, _marker = await render("vote")
-                        if html:
-                            yield ServerSentEventMessage(data=html, event="vote")
+                    elif rendered[0]:
+                        yield ServerSentEventMessage(data=rendered[0], event="vote")
 
     return ServerSentEvent(stream())
 
