@@ -148,3 +148,14 @@ async def test_nobody_outside_the_cycle_hears_of_a_comment(client, db):
     await post_form(client, f"{page}/comments", {"body": "Bonjour @Olivier Outsider"}, token_from=page)
     assert await kinds_for(db, room.outsider) == []
     assert await kinds_for(db, room.author) == ["comment"]
+
+
+def test_a_mention_names_a_whole_person():
+    from uuid import uuid4
+
+    from workspace.discussion.notifications import mentioned
+
+    ann, ann_peeters = User(id=uuid4(), display_name="Ann"), User(id=uuid4(), display_name="Ann Peeters")
+    assert mentioned("Merci @Ann Peeters !", [ann, ann_peeters]) == {ann_peeters.id}
+    assert mentioned("Et @ann, qu’en penses-tu ?", [ann, ann_peeters]) == {ann.id}
+    assert mentioned("ann@example.org", [ann]) == set()

@@ -39,7 +39,6 @@ KINDS = {
     "answer": lazy_gettext("An authority answers what I wrote"),
 }
 INBOX_SIZE = 100
-_MENTION = re.compile(r"@([\w][\w .'’-]{0,80})", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -146,11 +145,20 @@ async def deliver(
 
 
 def mentioned(body: str, people: Iterable[User]) -> set[UUID]:
-    """People whose display name follows an @ in the text (case and accents as written)."""
+    """People whose whole display name follows an @ in the text (any case). At each @ the longest name
+    wins: "@Ann Peeters" reaches Ann Peeters, not a member called Ann."""
     lowered = body.casefold()
     if "@" not in lowered:
         return set()
-    return {person.id for person in people if f"@{person.display_name.casefold()}" in lowered}
+    claimed: set[int] = set()
+    found: set[UUID] = set()
+    for person in sorted(people, key=lambda person: len(person.display_name), reverse=True):
+        name = re.escape(person.display_name.casefold())
+        for match in re.finditer(rf"@{name}(?!\w)", lowered):
+            if match.start() not in claimed:
+                claimed.add(match.start())
+                found.add(person.id)
+    return found
 
 
 async def cycle_people(session: AsyncSession, cycle_id: UUID) -> list[User]:
