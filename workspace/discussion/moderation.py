@@ -9,6 +9,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
@@ -83,33 +84,20 @@ class QueueItem:
 async def queue(session: AsyncSession, access: CycleAccess) -> list[QueueItem]:
     """Open reports in the cycle, oldest first."""
     require(access.is_facilitator)
-    commented = select(Comment.recommendation_id).where(Comment.id == Report.comment_id).scalar_subquery()
-    reports = (
-        await session.scalars(
-            select(Report)
-            .join(Recommendation, Recommendation.id == func.coalesce(Report.recommendation_id, commented))
-            .where(Recommendation.cycle_id == access.cycle.id, Report.status == ReportStatus.OPEN)
-            .order_by(Report.created_at)
-        )
-    ).all()
-    items: list[QueueItem] = []
-    for entry in reports:
-        comment = await session.get(Comment, entry.comment_id) if entry.comment_id else None
-        recommendation = await session.get(
-            Recommendation, comment.recommendation_id if comment else entry.recommendation_id
-        )
-        assert recommendation is not None
-        author_id = comment.author_id if comment else recommendation.author_id
-        items.append(
-            QueueItem(
-                report=entry,
-                reporter=await session.get(User, entry.reporter_id) if entry.reporter_id else None,
-                comment=comment,
-                recommendation=recommendation,
-                author=await session.get(User, author_id) if author_id else None,
-            )
-        )
-    return items
+    reporter, author = aliased(User), aliased(User)
+    rows = await session.execute(
+        select(Report, Comment, Recommendation, reporter, author)
+        .outerjoin(Comment, Comment.id == Report.comment_id)
+        .join(Recommendation, Recommendation.id == func.coalesce(Report.recommendation_id, Comment.recommendation_id))
+        .outerjoin(reporter, reporter.id == Report.reporter_id)
+        .outerjoin(author, author.id == func.coalesce(Comment.author_id, Recommendation.author_id))
+        .where(Recommendation.cycle_id == access.cycle.id, Report.status == ReportStatus.OPEN)
+        .order_by(Report.created_at)
+    )
+    return [
+        QueueItem(report=entry, reporter=by, comment=comment, recommendation=recommendation, author=written_by)
+        for entry, comment, recommendation, by, written_by in rows.all()
+    ]
 
 
 async def _resolve_reports(session: AsyncSession, actor: User, status: ReportStatus, **target: UUID) -> None:

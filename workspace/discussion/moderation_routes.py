@@ -8,13 +8,13 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from workspace.core import events
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
 from workspace.cycles.access import require
 from workspace.discussion import comments, moderation, notifications
+from workspace.discussion.routes import discussion_changed
 from workspace.recommendations import services as recommendations
 
 
@@ -45,9 +45,7 @@ async def hide(request: Request, db_session: DbSession, comment_id: FromPath[UUI
         return Template("discussion/hide.html", context={"comment": comment, "recommendation": recommendation,
                                                          "form": error.form}, status_code=400)  # fmt: skip
     notify(request, _("The comment is hidden; everyone sees your reason in its place."))
-    redirect = see_other(f"/recommendations/{recommendation.id}#comment-{comment.id}")
-    redirect.background = events.after_response(request, events.discussion_channel(recommendation.id), "comments")
-    return redirect
+    return discussion_changed(request, recommendation.id, f"comment-{comment.id}")
 
 
 @get("/comments/{comment_id:uuid}/hide", guards=[requires_user])
@@ -63,9 +61,7 @@ async def restore(request: Request, db_session: DbSession, comment_id: FromPath[
     comment, recommendation, access = await comments.load_comment(db_session, comment_id, signed_in(request))
     await moderation.restore_comment(db_session, access, comment)
     notify(request, _("The comment is visible again."))
-    redirect = see_other(f"/recommendations/{recommendation.id}#comment-{comment.id}")
-    redirect.background = events.after_response(request, events.discussion_channel(recommendation.id), "comments")
-    return redirect
+    return discussion_changed(request, recommendation.id, f"comment-{comment.id}")
 
 
 @post("/recommendations/{recommendation_id:uuid}/lock", guards=[requires_user])
@@ -74,9 +70,7 @@ async def lock(request: Request, db_session: DbSession, recommendation_id: FromP
     locked = (await read_form(request)).get("action") != "unlock"
     await moderation.set_locked(db_session, access, recommendation, locked)
     notify(request, _("The discussion is locked.") if locked else _("The discussion is open again."))
-    redirect = see_other(f"/recommendations/{recommendation.id}#discussion")
-    redirect.background = events.after_response(request, events.discussion_channel(recommendation.id), "comments")
-    return redirect
+    return discussion_changed(request, recommendation.id, "discussion")
 
 
 @get("/recommendations/{recommendation_id:uuid}/merge", guards=[requires_user])

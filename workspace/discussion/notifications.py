@@ -191,8 +191,9 @@ async def on_comment(
         parent_author = await session.scalar(select(Comment.author_id).where(Comment.id == comment.parent_id))
         if parent_author:
             recipients[parent_author] = "reply"
-    for user_id in mentioned(comment.body, await cycle_people(session, recommendation.cycle_id)):
-        recipients[user_id] = "mention"
+    if "@" in comment.body:
+        for user_id in mentioned(comment.body, await cycle_people(session, recommendation.cycle_id)):
+            recipients[user_id] = "mention"
     params = {"actor": actor.display_name, "actor_id": str(actor.id), "title": recommendation.title}
     link = f"/recommendations/{recommendation.id}#comment-{comment.id}"
     return await deliver(session, recipients, params, link, actor_id=actor.id, cycle_id=recommendation.cycle_id)

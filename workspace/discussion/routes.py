@@ -43,6 +43,13 @@ REDRAW_AT_MOST_EVERY = 0.3
 Channels = NamedDependency[ChannelsPlugin]
 
 
+def discussion_changed(request: Request, recommendation_id: UUID, anchor: str) -> Redirect:
+    """Back to the recommendation at `anchor`; once the change is committed, open pages redraw."""
+    redirect = see_other(f"/recommendations/{recommendation_id}#{anchor}")
+    redirect.background = events.after_response(request, events.discussion_channel(recommendation_id), "comments")
+    return redirect
+
+
 def after_post(request: Request, recommendation_id: UUID, outgoing: list[notifications.Outgoing]) -> BackgroundTasks:
     """Once the response is sent (so the comment is committed): tell open pages, then send e-mails."""
     settings = request.app.state.settings
@@ -114,9 +121,7 @@ async def edit(request: Request, db_session: DbSession, comment_id: FromPath[UUI
             "comment": comment, "recommendation": recommendation, "form": error.form,
             "history": await comments.history(db_session, comment)}, status_code=400)  # fmt: skip
     notify(request, _("Your comment is updated; its previous text is kept in its history."))
-    redirect = see_other(f"/recommendations/{recommendation.id}#comment-{comment.id}")
-    redirect.background = events.after_response(request, events.discussion_channel(recommendation.id), "comments")
-    return redirect
+    return discussion_changed(request, recommendation.id, f"comment-{comment.id}")
 
 
 @post("/comments/{comment_id:uuid}/delete", guards=[requires_user])
@@ -124,9 +129,7 @@ async def delete(request: Request, db_session: DbSession, comment_id: FromPath[U
     comment, recommendation, access = await comments.load_comment(db_session, comment_id, signed_in(request))
     await comments.delete_comment(db_session, comment, access)
     notify(request, _("Your comment is deleted. The replies to it stay in the discussion."))
-    redirect = see_other(f"/recommendations/{recommendation.id}#comment-{comment.id}")
-    redirect.background = events.after_response(request, events.discussion_channel(recommendation.id), "comments")
-    return redirect
+    return discussion_changed(request, recommendation.id, f"comment-{comment.id}")
 
 
 @post("/recommendations/{recommendation_id:uuid}/follow", guards=[requires_user])
