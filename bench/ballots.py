@@ -18,6 +18,10 @@ or retried (the first attempt's connection dropped before its answer, then sent 
 SQLite file must hold exactly one ballot, with the choice sent, per (member, recommendation) pair
 answered 200.
 
+To see where a server spends its time, set BENCH_CPROFILE_APP (or _BASELINE) to a file path: that
+server then runs under cProfile and writes its profile there when stopped (BENCH_PYSPY_APP does the
+same with py-spy, when installed, in its "raw" format).
+
 The last line holds the figures (the app's, and its throughput over the baseline's):
 
     ballots_per_s=… p50_ms=… p99_ms=… p99_ms_at_10=… errors=… baseline_ratio=…
@@ -367,6 +371,10 @@ class Server:
             sys.executable, "-m", "uvicorn", "--factory", self.factory, "--host", HOST, "--port", str(self.port),
             "--workers", "1", "--no-access-log", "--log-level", "warning",
         ]  # fmt: skip
+        if profile := os.environ.get("BENCH_PYSPY_" + self.name.upper()):
+            command = ["py-spy", "record", "--format", "raw", "--rate", "250", "--output", profile, "--", *command]
+        if profile := os.environ.get("BENCH_CPROFILE_" + self.name.upper()):
+            command = [sys.executable, "-m", "cProfile", "-o", profile, *command[1:]]
         with self.log_path.open("wb") as log:
             self.process = subprocess.Popen(
                 command, cwd=PROJECT_ROOT, env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT

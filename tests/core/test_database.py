@@ -1,9 +1,12 @@
-"""SQLite done right: WAL, foreign keys, waiting for locks without blocking, writes through one connection."""
+"""SQLite done right: WAL, foreign keys, waiting for locks without blocking, writes through one connection,
+checkpoints off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -98,3 +101,44 @@ async def test_many_concurrent_writers_all_land_without_database_locked(db: Data
     await asyncio.gather(*(increment() for _ in range(50)))
     async with db.session(write=False) as session:
         assert (await session.execute(text("SELECT n FROM counter"))).scalar() == 50
+
+
+async def test_commits_leave_checkpoints_to_a_thread_that_moves_the_log_into_the_database_file(db: Database, tmp_path):
+    """Readers are always active on a busy server: commits do not checkpoint (they would try again at
+    every commit), a thread of its own does, so the rows reach the database file itself."""
+    async with db.transaction() as session:
+        assert (await session.execute(text("PRAGMA wal_autocheckpoint"))).scalar() == 0
+        await session.execute(text("CREATE TABLE note (body TEXT)"))
+    async with db.session(write=False) as reader:
+        await reader.execute(text("SELECT 1"))
+        for index in range(20):
+            async with db.transaction() as session:
+                await session.execute(text("INSERT INTO note VALUES (:body)"), {"body": f"note {index}"})
+    for _ in range(100):
+        await asyncio.sleep(0.1)
+        if await asyncio.to_thread(_notes_in_file_alone, Path(db.writer.url.database), tmp_path) == 20:
+            break
+    else:
+        pytest.fail("the write-ahead log was not checkpointed into the database file")
+
+
+def _notes_in_file_alone(database: Path, scratch: Path) -> int:
+    """Rows of `note` in the database file without its write-ahead log."""
+    copy = scratch / "file-alone.sqlite3"
+    copy.write_bytes(database.read_bytes())
+    with contextlib.closing(sqlite3.connect(copy)) as connection:
+        if not connection.execute("SELECT count(*) FROM sqlite_master WHERE name = 'note'").fetchone()[0]:
+            return 0
+        return connection.execute("SELECT count(*) FROM note").fetchone()[0]
+
+
+async def test_a_stopped_app_leaves_no_write_ahead_log_behind(tmp_path):
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'stopped.sqlite3'}")
+    async with database.transaction() as session:
+        await session.execute(text("CREATE TABLE note (body TEXT)"))
+        await session.execute(text("INSERT INTO note VALUES ('kept')"))
+    await database.dispose()
+    log = tmp_path / "stopped.sqlite3-wal"
+    assert not log.exists() or log.stat().st_size == 0
+    with contextlib.closing(sqlite3.connect(tmp_path / "stopped.sqlite3")) as connection:
+        assert connection.execute("SELECT body FROM note").fetchall() == [("kept",)]

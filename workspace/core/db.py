@@ -3,12 +3,14 @@
 SQLite has one writer. Writers racing on a pool of connections make its busy handler sleep
 (p99 ~780 ms at 10 clients here, against ~13 ms with one writer), so on SQLite every write
 transaction goes through a single writer connection and begins IMMEDIATE, while reads use a pool.
-SQLite statements run on the event loop's thread (see workspace/core/sqlite.py). PostgreSQL uses
+SQLite statements run on the event loop's thread, and a thread of their own checkpoints the write-ahead
+log (see workspace/core/sqlite.py). PostgreSQL uses
 one ordinary pool for both.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,7 +25,7 @@ from sqlalchemy.util import await_only
 from workspace.core import sqlite
 
 
-def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
+def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, checkpointer: sqlite.Checkpointer | None = None) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see the "begin" hook).
@@ -32,6 +34,8 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool) -> None:
         for pragma in sqlite.PRAGMAS:
             cursor.execute(pragma)
         cursor.close()
+        if checkpointer is not None:
+            checkpointer.start()
 
     statement = "BEGIN IMMEDIATE" if immediate else "BEGIN"
 
@@ -50,12 +54,14 @@ class Database:
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.checkpointer: sqlite.Checkpointer | None = None
         if self.is_sqlite:
             database = make_url(url).database
             inline: dict[str, Any] = {}
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 inline["async_creator"] = sqlite.inline_connector(database)
+                self.checkpointer = sqlite.Checkpointer(database)
             self.writer = create_async_engine(
                 url,
                 echo=echo,
@@ -68,7 +74,7 @@ class Database:
             self.reader = create_async_engine(
                 url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5, **inline
             )
-            _prepare_sqlite(self.writer, immediate=True)
+            _prepare_sqlite(self.writer, immediate=True, checkpointer=self.checkpointer)
             _prepare_sqlite(self.reader, immediate=False)
         else:
             self.writer = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
@@ -94,3 +100,5 @@ class Database:
         await self.writer.dispose()
         if self.reader is not self.writer:
             await self.reader.dispose()
+        if self.checkpointer is not None:
+            await asyncio.to_thread(self.checkpointer.stop)

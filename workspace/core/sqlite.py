@@ -11,12 +11,19 @@ These connections have `busy_timeout=0`: a statement that meets a lock fails at 
 SQLITE_BUSY, and is retried after an `asyncio.sleep` that lets the loop serve other requests, until
 `BUSY_TIMEOUT` has passed. A statement that failed with SQLITE_BUSY had no effect, so retrying it is
 safe.
+
+Checkpoints (copying the write-ahead log back into the database file, with an fsync) do not run in
+the commit that crosses SQLite's threshold, as they would by default: with readers always active the
+log cannot be reset, so every later commit tried again, and a commit took 0.4 ms instead of 0.07 ms.
+A `Checkpointer` thread does them instead, off the event loop (sqlite3 releases the GIL meanwhile).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -31,7 +38,11 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA busy_timeout=0",
     "PRAGMA temp_store=MEMORY",
+    "PRAGMA wal_autocheckpoint=0",
+    "PRAGMA journal_size_limit=67108864",
 )
+CHECKPOINT_INTERVAL = 0.5
+"""Seconds between two checkpoints of the write-ahead log."""
 
 
 def _is_busy(error: sqlite3.OperationalError) -> bool:
@@ -87,3 +98,47 @@ def inline_connector(database: str) -> Callable[[], InlineConnection]:
         return connection
 
     return create
+
+
+class Checkpointer:
+    """Checkpoints one database's write-ahead log every `interval` seconds, from a daemon thread.
+
+    PASSIVE checkpoints never wait for, nor block, readers and writers; `stop` runs a last TRUNCATE
+    checkpoint so that a stopped app leaves a small log behind.
+    """
+
+    def __init__(self, database: str, *, interval: float = CHECKPOINT_INTERVAL) -> None:
+        self.database = database
+        self.interval = interval
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._stopping.clear()
+                self._thread = threading.Thread(target=self._run, name="sqlite-checkpointer", daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._stopping.set()
+            thread.join(timeout=BUSY_TIMEOUT)
+
+    def _run(self) -> None:
+        connection = sqlite3.connect(self.database, check_same_thread=False, isolation_level=None)
+        try:
+            connection.execute("PRAGMA busy_timeout=0")
+            while not self._stopping.wait(self.interval):
+                self._checkpoint(connection, "PASSIVE")
+            self._checkpoint(connection, "TRUNCATE")
+        finally:
+            connection.close()
+
+    @staticmethod
+    def _checkpoint(connection: sqlite3.Connection, mode: str) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):  # busy: the next round does it
+            connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()

@@ -120,8 +120,7 @@ async def put_my_ballot(
     request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], data: JSONBody[BallotIn]
 ) -> Response[BallotOut | Problem]:
     user = signed_in(request)
-    async with request.app.state.db.session(write=False) as reader:
-        recommendation, access = await services.load_for_voting(reader, recommendation_id, user)
+    recommendation, access = await services.load_for_ballot(db_session, recommendation_id, user)
     form = Form(values={"choice": data.choice.value, "reason": data.reason})
     try:
         choice, reason = services.read_ballot(form)

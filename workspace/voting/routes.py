@@ -39,9 +39,8 @@ async def ballot_page(db_session: DbSession, user: CurrentUser, recommendation_i
 async def cast(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Template | Redirect:
     """Cast or change one's ballot. The form carries no voter: it is always the signed-in person."""
     user = signed_in(request)
-    async with request.app.state.db.session(write=False) as reader:
-        recommendation, access = await services.load_for_voting(reader, recommendation_id, user)
     form = await read_form(request)
+    recommendation, access = await services.load_for_ballot(db_session, recommendation_id, user)
     partial = "voting/_panel.html" if request.htmx else "voting/ballot.html"  # type: ignore[attr-defined]
     try:
         choice, reason = services.read_ballot(form)

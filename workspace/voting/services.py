@@ -20,7 +20,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
-from workspace.cycles.models import Cycle, Eligibility, Membership, Phase, SideSplit
+from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
 from workspace.voting import rules
 from workspace.voting.models import Ballot, Choice
@@ -46,6 +46,7 @@ _FOR_VOTING = (
     .where(Recommendation.id == bindparam("recommendation_id"))
 )
 """Built once: the recommendation, its cycle and the voter's memberships."""
+_FOR_BALLOT = _FOR_VOTING.with_for_update(read=True, of=Cycle)
 
 
 async def load_for_voting(
@@ -65,11 +66,31 @@ async def load_for_voting(
         assert row is not None
         recommendation, cycle = row
         access = await cycle_access(session, None, cycle)
-    else:
-        rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
-        require(bool(rows))
-        recommendation, cycle = rows[0][0], rows[0][1]
-        access = access_from_memberships(cycle, user, rows)
+        require(access.is_participant and recommendation.status in ON_THE_BALLOT)
+        return recommendation, access
+    return await _load_with_memberships(session, _FOR_VOTING, recommendation_id, user)
+
+
+async def load_for_ballot(
+    session: AsyncSession, recommendation_id: UUID, user: User
+) -> tuple[Recommendation, CycleAccess]:
+    """`load_for_voting` inside the write transaction that then casts the ballot.
+
+    The phase read here stays true until the ballot is written: PostgreSQL share-locks the cycle row
+    (closing the vote takes it FOR UPDATE), and on SQLite the transaction holds the single writer from
+    this first statement. One transaction for the read and the write, rather than a read session
+    before it, is also what keeps a ballot cheap.
+    """
+    return await _load_with_memberships(session, _FOR_BALLOT, recommendation_id, user)
+
+
+async def _load_with_memberships(
+    session: AsyncSession, statement: Any, recommendation_id: UUID, user: User
+) -> tuple[Recommendation, CycleAccess]:
+    rows = (await session.execute(statement, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
+    require(bool(rows))
+    recommendation, cycle = rows[0][0], rows[0][1]
+    access = access_from_memberships(cycle, user, rows)
     require(access.is_participant and recommendation.status in ON_THE_BALLOT)
     return recommendation, access
 
@@ -99,17 +120,12 @@ async def cast_ballot(
 ) -> None:
     """Insert or replace the voter's ballot in one statement: the database keeps exactly one per voter.
 
-    `recommendation` and `access` may come from a read session; inside this (writing) transaction only
-    the phase is read again, with a share lock on PostgreSQL, so a ballot either lands before the vote
-    closes (and is counted by it) or is refused (closing takes the cycle row FOR UPDATE; on SQLite the
-    single writer serialises the two). The writer is held for two statements only.
+    `recommendation` and `access` come from `load_for_ballot` in the same transaction, so a ballot
+    either lands before the vote closes (and is counted by it) or is refused.
     """
     check_may_vote(recommendation, access)
     user = access.user
     assert user is not None
-    phase = await session.scalar(_PHASE_FOR_BALLOT, {"cycle_id": access.cycle.id})
-    if phase != Phase.VOTING:
-        raise BallotRefused(_("The vote is not open: ballots can only be cast during the voting phase."))
     dialect = session.bind.dialect.name if session.bind else "sqlite"
     await session.execute(
         _UPSERT[dialect],
@@ -148,7 +164,6 @@ def _upsert(insert: Any) -> Any:
 
 
 _UPSERT = {"sqlite": _upsert(sqlite_insert), "postgresql": _upsert(postgresql_insert)}
-_PHASE_FOR_BALLOT = select(Cycle.phase).where(Cycle.id == bindparam("cycle_id")).with_for_update(read=True)
 
 
 async def my_ballot(session: AsyncSession, recommendation_id: UUID, user: User | None) -> Ballot | None:
