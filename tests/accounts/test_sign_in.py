@@ -103,3 +103,30 @@ def test_passwords_are_hashed_with_argon2id_at_least_19_mib_and_2_iterations():
     iterations = int(encoded.split("t=")[1].split(",")[0])
     assert memory >= 19 * 1024
     assert iterations >= 2
+
+
+async def test_the_account_read_with_the_session_is_the_account_as_stored_and_can_be_changed(db):
+    """Every request reads its account with the session (a Core query filling a detached ORM object):
+    it carries every field as stored, nothing marked changed, and a later transaction can update it."""
+    from sqlalchemy import inspect
+
+    from tests.helpers import open_session
+    from workspace.accounts.models import User
+    from workspace.accounts.sessions import DatabaseSessionStore
+
+    stored = await make_user(db, display_name="Anke Claes", organisation="OCMW Kortrijk", session_epoch=3)
+    loaded = await DatabaseSessionStore(db).load_with_user(await open_session(db, stored))
+    assert loaded is not None
+    account = loaded[2]
+    assert account is not None
+    state = inspect(account)
+    assert state.detached
+    assert not state.modified
+    for attribute in ("id", "email", "display_name", "organisation", "territory", "side", "language", "is_active",
+                      "session_epoch", "created_at", "updated_at"):  # fmt: skip
+        assert getattr(account, attribute) == getattr(stored, attribute), attribute
+    async with db.transaction() as session:
+        session.add(account)
+        account.organisation = "OCMW Brugge"
+    async with db.session(write=False) as session:
+        assert (await session.get(User, stored.id)).organisation == "OCMW Brugge"

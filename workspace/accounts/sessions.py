@@ -14,8 +14,10 @@ from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
 from litestar.utils.dataclass import extract_dataclass_items
-from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Row, bindparam, delete, inspect, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.instrumentation import manager_of_class
 
 from workspace.accounts.middleware import LOADED_USER_KEY, SESSION_EPOCH_KEY, SESSION_USER_KEY
 from workspace.accounts.models import StoredSession, User
@@ -31,15 +33,39 @@ _REFRESH_MARGIN = timedelta(hours=1)
 
 _LOAD = select(StoredSession.value, StoredSession.expires_at).where(StoredSession.key == bindparam("key"))
 """Built once: every request with a session cookie runs it."""
+_ACCOUNT_ATTRIBUTES = tuple(
+    (attribute.key, attribute.columns[0])
+    for attribute in inspect(User).column_attrs
+    if not attribute.key.startswith("_")
+)
+"""The account's columns by attribute, without advanced-alchemy's insert sentinel (never read)."""
+_ACCOUNT = select(*(column for _key, column in _ACCOUNT_ATTRIBUTES)).where(User.__table__.c.id == bindparam("user_id"))
 
 
-async def _signed_in_user(session: AsyncSession, value: bytes) -> User | None:
+_ACCOUNT_MANAGER = manager_of_class(User)
+
+
+def _detached_account(row: Row[Any]) -> User:
+    """The account as a closed ORM session leaves it (detached, nothing modified), from a Core row.
+
+    Every signed-in request reads its account, and a Core query costs about half of `session.get`.
+    The attributes are filled the way SQLAlchemy's loader fills them (no constructor, no events)."""
+    user = _ACCOUNT_MANAGER.new_instance()
+    user.__dict__.update((key, value) for (key, _column), value in zip(_ACCOUNT_ATTRIBUTES, row, strict=True))
+    make_transient_to_detached(user)
+    return user
+
+
+async def _signed_in_user(connection: AsyncConnection, value: bytes) -> User | None:
     try:
         raw_id = json.loads(value).get(SESSION_USER_KEY)
         user_id = UUID(str(raw_id)) if raw_id else None
     except (ValueError, AttributeError, TypeError):
         return None
-    return await session.get(User, user_id) if user_id else None
+    if user_id is None:
+        return None
+    row = (await connection.execute(_ACCOUNT, {"user_id": user_id})).first()
+    return _detached_account(row) if row is not None else None
 
 
 class DatabaseSessionStore(Store):
@@ -82,13 +108,13 @@ class DatabaseSessionStore(Store):
     async def load_with_user(
         self, key: str, *, with_user: bool = True
     ) -> tuple[bytes, datetime | None, User | None] | None:
-        """The session, and the account it signs in, through one database session: every signed-in
-        request needs both, before anything else."""
-        async with self.db.session(write=False) as session:
-            row = (await session.execute(_LOAD, {"key": key})).first()
+        """The session, and the account it signs in, through one connection: every signed-in request
+        needs both, before anything else."""
+        async with self.db.reader.connect() as connection:
+            row = (await connection.execute(_LOAD, {"key": key})).first()
             if row is None or (row.expires_at is not None and row.expires_at <= utcnow()):
                 return None
-            user = await _signed_in_user(session, row.value) if with_user else None
+            user = await _signed_in_user(connection, row.value) if with_user else None
         return row.value, row.expires_at, user
 
     async def delete(self, key: str) -> None:
