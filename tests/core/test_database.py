@@ -142,3 +142,24 @@ async def test_a_stopped_app_leaves_no_write_ahead_log_behind(tmp_path):
     assert not log.exists() or log.stat().st_size == 0
     with contextlib.closing(sqlite3.connect(tmp_path / "stopped.sqlite3")) as connection:
         assert connection.execute("SELECT body FROM note").fetchall() == [("kept",)]
+
+
+async def test_writers_get_the_single_writer_connection_in_the_order_they_asked(db: Database):
+    """Behind one writer connection, a request must not be overtaken again and again by newcomers (it
+    once waited seconds under load): the connection goes to whoever has waited longest."""
+    async with db.transaction() as session:
+        await session.execute(text("CREATE TABLE turn (name TEXT)"))
+    served: list[int] = []
+
+    async def write(number: int) -> None:
+        async with db.transaction() as session:
+            await session.execute(text("INSERT INTO turn VALUES (:name)"), {"name": str(number)})
+            served.append(number)
+            await asyncio.sleep(0)  # holds the writer across a turn of the loop, as a request may
+
+    waves = []
+    for wave in range(5):
+        waves += [asyncio.create_task(write(wave * 10 + number)) for number in range(10)]
+        await asyncio.sleep(0)
+    await asyncio.gather(*waves)
+    assert served == sorted(served)

@@ -3,6 +3,7 @@
 SQLite has one writer. Writers racing on a pool of connections make its busy handler sleep
 (p99 ~780 ms at 10 clients here, against ~13 ms with one writer), so on SQLite every write
 transaction goes through a single writer connection and begins IMMEDIATE, while reads use a pool.
+Both pools hand connections out first come, first served (`FairQueuePool`).
 SQLite statements run on the event loop's thread, and a thread of their own checkpoints the write-ahead
 log (see workspace/core/sqlite.py). PostgreSQL uses
 one ordinary pool for both.
@@ -11,6 +12,7 @@ one ordinary pool for both.
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,8 +23,49 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import AsyncAdaptedQueuePool
 from sqlalchemy.util import await_only
+from sqlalchemy.util.queue import AsyncAdaptedQueue, Empty
 
 from workspace.core import sqlite
+
+
+class _FairQueue(AsyncAdaptedQueue[Any]):
+    """Hands connections out in the order they were asked for.
+
+    SQLAlchemy's asyncio queue lets a newcomer take a connection that was just returned for a waiter,
+    and the waiter then queues again at the back: behind a single writer, under load, some requests
+    waited seconds. Here a returned connection goes straight to the longest waiter.
+    """
+
+    def __init__(self, maxsize: int = 0, use_lifo: bool = False) -> None:
+        super().__init__(maxsize, use_lifo)
+        self._waiters: deque[asyncio.Future[Any]] = deque()
+
+    def put_nowait(self, item: Any) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(item)
+                return
+        super().put_nowait(item)
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        self.put_nowait(item)
+
+    def get(self, block: bool = True, timeout: float | None = None) -> Any:
+        if not any(not waiter.done() for waiter in self._waiters) and not self.empty():
+            return self.get_nowait()
+        if not block:
+            raise Empty()
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            return await_only(asyncio.wait_for(waiter, timeout))
+        except TimeoutError as error:
+            raise Empty() from error
+
+
+class FairQueuePool(AsyncAdaptedQueuePool):
+    _queue_class = _FairQueue
 
 
 def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, checkpointer: sqlite.Checkpointer | None = None) -> None:
@@ -65,14 +108,14 @@ class Database:
             self.writer = create_async_engine(
                 url,
                 echo=echo,
-                poolclass=AsyncAdaptedQueuePool,
+                poolclass=FairQueuePool,
                 pool_size=1,
                 max_overflow=0,
                 pool_timeout=60,
                 **inline,
             )
             self.reader = create_async_engine(
-                url, echo=echo, poolclass=AsyncAdaptedQueuePool, pool_size=5, max_overflow=5, **inline
+                url, echo=echo, poolclass=FairQueuePool, pool_size=10, max_overflow=10, **inline
             )
             _prepare_sqlite(self.writer, immediate=True, checkpointer=self.checkpointer)
             _prepare_sqlite(self.reader, immediate=False)
