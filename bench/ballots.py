@@ -717,7 +717,7 @@ async def bench(sizes: argparse.Namespace, workdir: Path) -> int:
         "REDIS_URL": "",
         "SMTP_URL": "",
     }
-    app = Server("app", "workspace.app:create_app", app_env, workdir)
+    app = Server("app", os.environ.get("BENCH_APP_FACTORY", "workspace.app:create_app"), app_env, workdir)
     await app.start()
     try:
         from workspace.settings import Settings
