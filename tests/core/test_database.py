@@ -163,3 +163,26 @@ async def test_writers_get_the_single_writer_connection_in_the_order_they_asked(
         await asyncio.sleep(0)
     await asyncio.gather(*waves)
     assert served == sorted(served)
+
+
+async def test_objects_built_from_core_rows_are_detached_and_unchanged_like_loaded_ones(db: Database):
+    from sqlalchemy import inspect, select
+
+    from tests.factories import make_user
+    from workspace.accounts.models import User
+    from workspace.core.rows import DetachedLoader
+
+    stored = await make_user(db, display_name="Marie Lefebvre", organisation="CPAS de Mouscron")
+    accounts = DetachedLoader(User)
+    async with db.session(write=False) as session:
+        row = (await session.execute(select(*accounts.columns).where(User.id == stored.id))).one()
+    account = accounts.build(row)
+    state = inspect(account)
+    assert state.detached
+    assert not state.modified
+    assert (account.id, account.display_name, account.organisation, account.created_at) == (
+        stored.id,
+        "Marie Lefebvre",
+        "CPAS de Mouscron",
+        stored.created_at,
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, func, select
@@ -19,6 +19,7 @@ from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.rows import DetachedLoader
 from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
@@ -46,7 +47,25 @@ _FOR_VOTING = (
     .where(Recommendation.id == bindparam("recommendation_id"))
 )
 """Built once: the recommendation, its cycle and the voter's memberships."""
-_FOR_BALLOT = _FOR_VOTING.with_for_update(read=True, of=Cycle)
+_RECOMMENDATIONS = DetachedLoader(Recommendation)
+_CYCLES = DetachedLoader(Cycle)
+_FOR_BALLOT = (
+    select(*_RECOMMENDATIONS.columns, *_CYCLES.columns, Membership.role, Membership.group_id, Membership.suspended_at)
+    .join(Cycle, Cycle.id == Recommendation.cycle_id)
+    .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == bindparam("user_id")))
+    .where(Recommendation.id == bindparam("recommendation_id"))
+    .with_for_update(read=True, of=Cycle)
+)
+"""`_FOR_VOTING` through Core: each ballot runs it."""
+
+
+class _Membership(NamedTuple):
+    """The membership columns at the end of a `_FOR_BALLOT` row (whose names the recommendation's
+    own `group_id` shadows)."""
+
+    role: Any
+    group_id: Any
+    suspended_at: Any
 
 
 async def load_for_voting(
@@ -65,10 +84,10 @@ async def load_for_voting(
         require(row is not None)
         assert row is not None
         recommendation, cycle = row
-        access = await cycle_access(session, None, cycle)
-        require(access.is_participant and recommendation.status in ON_THE_BALLOT)
-        return recommendation, access
-    return await _load_with_memberships(session, _FOR_VOTING, recommendation_id, user)
+        return _checked(recommendation, await cycle_access(session, None, cycle))
+    rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
+    require(bool(rows))
+    return _checked(rows[0][0], access_from_memberships(rows[0][1], user, rows))
 
 
 async def load_for_ballot(
@@ -81,16 +100,17 @@ async def load_for_ballot(
     this first statement. One transaction for the read and the write, rather than a read session
     before it, is also what keeps a ballot cheap.
     """
-    return await _load_with_memberships(session, _FOR_BALLOT, recommendation_id, user)
-
-
-async def _load_with_memberships(
-    session: AsyncSession, statement: Any, recommendation_id: UUID, user: User
-) -> tuple[Recommendation, CycleAccess]:
-    rows = (await session.execute(statement, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
+    connection = await session.connection()
+    rows = (await connection.execute(_FOR_BALLOT, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
     require(bool(rows))
-    recommendation, cycle = rows[0][0], rows[0][1]
-    access = access_from_memberships(cycle, user, rows)
+    split = len(_RECOMMENDATIONS.columns)
+    recommendation = _RECOMMENDATIONS.build(rows[0][:split])
+    cycle = _CYCLES.build(rows[0][split : split + len(_CYCLES.columns)])
+    memberships = [_Membership(*row[-3:]) for row in rows]
+    return _checked(recommendation, access_from_memberships(cycle, user, memberships))
+
+
+def _checked(recommendation: Recommendation, access: CycleAccess) -> tuple[Recommendation, CycleAccess]:
     require(access.is_participant and recommendation.status in ON_THE_BALLOT)
     return recommendation, access
 
