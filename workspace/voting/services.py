@@ -146,9 +146,9 @@ async def cast_ballot(
     check_may_vote(recommendation, access)
     user = access.user
     assert user is not None
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    await session.execute(
-        _UPSERT[dialect],
+    connection = await session.connection()
+    await connection.execute(
+        _UPSERT[connection.dialect.name],
         {
             "id": uuid7(),
             "recommendation_id": recommendation.id,
