@@ -3,7 +3,7 @@
 SQLite has one writer. Writers racing on a pool of connections make its busy handler sleep
 (p99 ~780 ms at 10 clients here, against ~13 ms with one writer), so on SQLite every write
 transaction goes through a single writer connection and begins IMMEDIATE, while reads use a pool.
-Both pools hand connections out first come, first served (`FairQueuePool`).
+Pools hand connections out first come, first served (`FairQueuePool`), on PostgreSQL too.
 SQLite statements run on the event loop's thread, and a thread of their own checkpoints the write-ahead
 log (see workspace/core/sqlite.py). PostgreSQL uses
 one ordinary pool for both.
@@ -120,7 +120,9 @@ class Database:
             _prepare_sqlite(self.writer, immediate=True, checkpointer=self.checkpointer)
             _prepare_sqlite(self.reader, immediate=False)
         else:
-            self.writer = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10, pool_pre_ping=True)
+            self.writer = create_async_engine(
+                url, echo=echo, poolclass=FairQueuePool, pool_size=10, max_overflow=10, pool_pre_ping=True
+            )
             self.reader = self.writer
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)
         self._read_sessions = async_sessionmaker(self.reader, expire_on_commit=False, autoflush=False)
