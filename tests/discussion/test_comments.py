@@ -163,7 +163,10 @@ async def test_a_locked_discussion_is_closed_to_members_but_not_to_facilitators(
     assert "locked this discussion" in page.text
     assert 'id="body"' not in page.text
     refused = await post_form(client, f"{page_of(room)}/comments", {"body": "Encore"}, token_from=page_of(room))
-    assert refused.status_code == 404
+    assert refused.status_code == 409
+    assert "locked this discussion" in refused.text
+    assert ">Encore</textarea>" in refused.text
+    assert await comments_of(db, room.recommendation) == []
     await sign_in(client, room.facilitator)
     allowed = await post_form(client, f"{page_of(room)}/comments", {"body": "Dernier mot"}, token_from=page_of(room))
     assert allowed.status_code == 303

@@ -87,7 +87,9 @@ async def test_a_suspended_member_reads_but_can_no_longer_comment(client, db):
     page = f"/recommendations/{room.recommendation.id}"
     assert (await client.get(page)).status_code == 200
     refused = await post_form(client, f"{page}/comments", {"body": "Encore moi"}, token_from=page)
-    assert refused.status_code == 404
+    assert refused.status_code == 409
+    assert "participation in this cycle is suspended" in refused.text
+    assert ">Encore moi</textarea>" in refused.text
     async with db.session(write=False) as session:
         membership = await session.scalar(select(Membership).where(Membership.user_id == room.member.id))
     assert membership is not None

@@ -30,6 +30,11 @@ class PostingTooFast(Exception):
     """More comments in the last minute than a person can write: answered with 429."""
 
 
+class DiscussionClosed(FormError):
+    """A participant may read the discussion but not post in it now (locked, suspended, withdrawn or
+    merged): answered 409, the text kept and the reason beside it."""
+
+
 @dataclass(frozen=True)
 class DiscussionRights:
     can_post: bool
@@ -49,6 +54,14 @@ def discussion_rights(recommendation: Recommendation, access: CycleAccess) -> Di
         is_facilitator=access.is_facilitator,
         user_id=user.id if user else None,
     )
+
+
+def _closed_reason(recommendation: Recommendation, access: CycleAccess) -> str:
+    if recommendation.merged_into_id is not None or recommendation.status in (Status.WITHDRAWN, Status.MERGED):
+        return _("This recommendation was withdrawn or merged: its discussion is closed. Your text is kept here.")
+    if access.suspended:
+        return _("Your participation in this cycle is suspended: you can read, not post. Your text is kept here.")
+    return _("A facilitator has locked this discussion: new comments are not accepted. Your text is kept here.")
 
 
 async def load(session: AsyncSession, recommendation_id: UUID, user: User | None) -> tuple[Recommendation, CycleAccess]:
@@ -90,7 +103,10 @@ async def post_comment(
         recommendation, attribute_names=["merged_into_id", "status", "discussion_locked"], with_for_update=True
     )
     rights = discussion_rights(recommendation, access)
-    require(rights.can_post)
+    if not rights.can_post:
+        require(access.user is not None and access.is_participant)
+        form.add_error("body", _closed_reason(recommendation, access))
+        raise DiscussionClosed(form)
     user = access.user
     assert user is not None
     body = _read_body(form)

@@ -68,6 +68,8 @@ async def post_comment(request: Request, db_session: DbSession, recommendation_i
     form = await read_form(request)
     try:
         comment = await comments.post_comment(db_session, recommendation, access, form)
+    except comments.DiscussionClosed as closed:
+        return await _refused(request, db_session, recommendation, access, closed.form, 409)
     except FormError as error:
         return await _refused(request, db_session, recommendation, access, error.form, 400)
     except comments.PostingTooFast:
