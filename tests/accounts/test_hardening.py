@@ -132,3 +132,12 @@ async def test_production_cookies_are_secure_host_only_http_only_and_hsts_is_sen
         language_cookie = next(c for c in language.headers.get_list("set-cookie") if "lang" in c.split("=")[0])
         assert "secure" in language_cookie.lower()
         assert "httponly" in language_cookie.lower()
+
+
+async def test_an_address_without_an_account_locks_like_one_with_an_account(client, db):
+    """Otherwise the lockout page would tell an attacker which addresses have an account."""
+    user = await make_user(db)
+    answers = {}
+    for email in (user.email, "nobody-here@example.org"):
+        answers[email] = [(await _attempt(client, email, "wrong-password")).status_code for _attempt_number in range(6)]
+    assert answers[user.email] == answers["nobody-here@example.org"] == [400, 400, 400, 400, 429, 429]

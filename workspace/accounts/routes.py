@@ -53,7 +53,13 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     max_failures = request.app.state.settings.login_lockout_attempts
     try:
         user = (
-            await services.authenticate(db_session, email, password, max_failures=max_failures)
+            await services.authenticate(
+                db_session,
+                email,
+                password,
+                max_failures=max_failures,
+                unknown_addresses=request.app.stores.get("rate_limit"),
+            )
             if form.is_valid
             else None
         )

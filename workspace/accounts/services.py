@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from litestar.stores.base import Store
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -70,13 +72,28 @@ class AccountLockedError(Exception):
         self.until = until
 
 
-async def authenticate(session: AsyncSession, email: str, password: str, *, max_failures: int = 5) -> User | None:
-    """The account, or None; raises AccountLockedError (before looking at the password) while locked."""
-    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
+async def authenticate(
+    session: AsyncSession,
+    email: str,
+    password: str,
+    *,
+    max_failures: int = 5,
+    unknown_addresses: Store | None = None,
+) -> User | None:
+    """The account, or None; raises AccountLockedError (before looking at the password) while locked.
+
+    Failures on an address without an account are counted too (in `unknown_addresses`) and lock it
+    the same way, so that a lockout does not tell whether an address has an account."""
+    address = normalise_email(email)
+    user = await session.scalar(select(User).where(User.email == address))
     if user is not None and user.locked_until is not None and user.locked_until > utcnow():
         raise AccountLockedError(user.locked_until)
+    if user is None and unknown_addresses is not None:
+        await _check_unknown_address(unknown_addresses, address)
     valid = await verify_password(user.password_hash if user else None, password)
     if user is None:
+        if unknown_addresses is not None:
+            await _count_unknown_failure(unknown_addresses, address, max_failures)
         return None
     if not valid:
         # One UPDATE with the addition in SQL: concurrent guesses cannot overwrite each other's count.
@@ -93,6 +110,29 @@ async def authenticate(session: AsyncSession, email: str, password: str, *, max_
     if not user.is_active or user.deleted_at is not None:
         return None
     return user
+
+
+def _unknown_key(address: str) -> str:
+    return "sign-in-failures:" + hash_token(address)
+
+
+async def _check_unknown_address(store: Store, address: str) -> None:
+    raw = await store.get(_unknown_key(address))
+    if raw:
+        record = json.loads(raw)
+        if record.get("locked_until"):
+            raise AccountLockedError(datetime.fromisoformat(record["locked_until"]))
+
+
+async def _count_unknown_failure(store: Store, address: str, max_failures: int) -> None:
+    key = _unknown_key(address)
+    raw = await store.get(key)
+    failures = (json.loads(raw).get("failures", 0) if raw else 0) + 1
+    if failures >= max_failures:
+        until = utcnow() + LOCKOUT
+        await store.set(key, json.dumps({"locked_until": until.isoformat()}), expires_in=LOCKOUT)
+        raise AccountLockedError(until)
+    await store.set(key, json.dumps({"failures": failures}), expires_in=LOCKOUT)
 
 
 async def record_sign_in(session: AsyncSession, user_id: UUID) -> None:
