@@ -177,3 +177,40 @@ async def test_a_nul_byte_in_a_comment_or_report_is_dropped_not_a_crash(client, 
     async with db.session(write=False) as session:
         bodies = (await session.scalars(select(Comment.body).where(Comment.author_id == room.member.id))).all()
     assert bodies == ["ab"]
+
+
+async def test_a_reported_comment_keeps_what_was_reported_for_the_facilitators(client, db):
+    """Its author may still edit it (the queue shows the reported text beside the new one), but not
+    delete it until a facilitator has handled the report."""
+    room = await discussion_room(db)
+    comment = await make_comment(db, room.recommendation, room.author, "Le maire de X est incompétent.")
+    page = f"/recommendations/{room.recommendation.id}"
+    await sign_in(client, room.member)
+    await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"}, token_from=page)
+    await sign_in(client, room.author)
+    edited = await post_form(client, f"/comments/{comment.id}/edit", {"body": "Le guichet de X est fermé."},
+                             token_from=f"/comments/{comment.id}/edit")  # fmt: skip
+    assert edited.status_code == 303
+    refused = await post_form(client, f"/comments/{comment.id}/delete", {}, token_from=page)
+    assert refused.status_code == 303
+    assert "once a facilitator has looked at the report" in (await client.get(page)).text
+    async with db.session(write=False) as session:
+        assert (await session.get(Comment, comment.id)).deleted_at is None
+    await sign_in(client, room.facilitator)
+    queue = (await client.get(f"/cycles/{room.cycle.slug}/moderation")).text
+    assert queue.index("Le maire de X est incompétent.") < queue.index("Le guichet de X est fermé.")
+    dismissed = await post_form(client, f"/cycles/{room.cycle.slug}/reports/"
+                                f"{await _open_report_id(db, comment)}/dismiss", {},
+                                token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    assert dismissed.status_code == 303
+    await sign_in(client, room.author)
+    assert (await post_form(client, f"/comments/{comment.id}/delete", {}, token_from=page)).status_code == 303
+    async with db.session(write=False) as session:
+        assert (await session.get(Comment, comment.id)).deleted_at is not None
+
+
+async def _open_report_id(db, comment):  # type: ignore[no-untyped-def]
+    async with db.session(write=False) as session:
+        return await session.scalar(
+            select(Report.id).where(Report.comment_id == comment.id, Report.status == ReportStatus.OPEN)
+        )

@@ -16,7 +16,7 @@ from workspace.accounts.models import User
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
-from workspace.discussion.models import Comment, CommentEdit, Follow
+from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Status
 
@@ -164,9 +164,22 @@ async def edit_comment(session: AsyncSession, comment: Comment, access: CycleAcc
     comment.edited_at = datetime.now(UTC)
 
 
+class CommentUnderReview(Exception):
+    """A reported comment stays until a facilitator has handled the report (it can still be edited)."""
+
+
 async def delete_comment(session: AsyncSession, comment: Comment, access: CycleAccess) -> None:
-    """The author deletes: the text and its history go, the place in the thread and the replies stay."""
+    """The author deletes: the text and its history go, the place in the thread and the replies stay.
+
+    Not while a report on it is open: the facilitators would lose what was reported."""
     require(may_change(comment, access))
+    reported = await session.scalar(
+        select(func.count())
+        .select_from(Report)
+        .where(Report.comment_id == comment.id, Report.status == ReportStatus.OPEN)
+    )
+    if reported:
+        raise CommentUnderReview()
     comment.body = ""
     comment.deleted_at = datetime.now(UTC)
     await session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))

@@ -18,7 +18,7 @@ from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
-from workspace.discussion.models import Comment, Follow, Report, ReportStatus
+from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
 from workspace.recommendations.models import Recommendation, Status
 from workspace.voting.models import Ballot
 
@@ -79,6 +79,8 @@ class QueueItem:
     comment: Comment | None
     recommendation: Recommendation
     author: User | None
+    reported_text: str | None = None
+    """The comment's text when it was reported, when its author edited it since."""
 
 
 async def queue(session: AsyncSession, access: CycleAccess) -> list[QueueItem]:
@@ -94,10 +96,34 @@ async def queue(session: AsyncSession, access: CycleAccess) -> list[QueueItem]:
         .where(Recommendation.cycle_id == access.cycle.id, Report.status == ReportStatus.OPEN)
         .order_by(Report.created_at)
     )
+    found = rows.all()
+    edits = await _edits_of([comment.id for _entry, comment, *_rest in found if comment is not None], session)
     return [
-        QueueItem(report=entry, reporter=by, comment=comment, recommendation=recommendation, author=written_by)
-        for entry, comment, recommendation, by, written_by in rows.all()
+        QueueItem(
+            report=entry,
+            reporter=by,
+            comment=comment,
+            recommendation=recommendation,
+            author=written_by,
+            reported_text=_text_at(edits.get(comment.id, []), entry.created_at) if comment else None,
+        )
+        for entry, comment, recommendation, by, written_by in found
     ]
+
+
+async def _edits_of(comment_ids: list[UUID], session: AsyncSession) -> dict[UUID, list[CommentEdit]]:
+    edits: dict[UUID, list[CommentEdit]] = {}
+    if comment_ids:
+        query = select(CommentEdit).where(CommentEdit.comment_id.in_(comment_ids)).order_by(CommentEdit.created_at)
+        for edit in (await session.scalars(query)).all():
+            edits.setdefault(edit.comment_id, []).append(edit)
+    return edits
+
+
+def _text_at(edits: list[CommentEdit], moment: datetime) -> str | None:
+    """The text a comment had at `moment`, if an edit replaced it since (each edit keeps the text it
+    replaced), else None: the current text is the reported one."""
+    return next((edit.body for edit in edits if edit.created_at > moment), None)
 
 
 async def _resolve_reports(session: AsyncSession, actor: User, status: ReportStatus, **target: UUID) -> None:

@@ -129,7 +129,12 @@ async def edit(request: Request, db_session: DbSession, comment_id: FromPath[UUI
 @post("/comments/{comment_id:uuid}/delete", guards=[requires_user])
 async def delete(request: Request, db_session: DbSession, comment_id: FromPath[UUID]) -> Redirect:
     comment, recommendation, access = await comments.load_comment(db_session, comment_id, signed_in(request))
-    await comments.delete_comment(db_session, comment, access)
+    try:
+        await comments.delete_comment(db_session, comment, access)
+    except comments.CommentUnderReview:
+        notify(request, _("This comment was reported: it can be deleted once a facilitator has looked at the "
+                          "report. You can still edit it."), "error")  # fmt: skip
+        return see_other(f"/recommendations/{recommendation.id}#comment-{comment.id}")
     notify(request, _("Your comment is deleted. The replies to it stay in the discussion."))
     return discussion_changed(request, recommendation.id, f"comment-{comment.id}")
 
