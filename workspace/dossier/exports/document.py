@@ -24,7 +24,7 @@ h1 { font-size: 22pt; margin: 0 0 8mm; bookmark-level: 1; }
 h2 { font-size: 15pt; margin-top: 8mm; bookmark-level: 1; }
 h3 { font-size: 12pt; margin-top: 6mm; bookmark-level: 2; break-after: avoid; }
 h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoid; }
-.markdown h3, .markdown h4, .markdown h5, .markdown h6 { bookmark-level: none; }
+.markdown h1, .markdown h2, .markdown h3, .markdown h4, .markdown h5, .markdown h6 { bookmark-level: none; }
 .dossier__cover { break-after: page; padding-top: 60mm; }
 .dossier__cover h1 { bookmark-level: none; }
 .dossier__toc { break-after: page; }
@@ -42,6 +42,10 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .bilingual { display: table; width: 100%; table-layout: fixed; }
 .bilingual__column { display: table-cell; width: 50%; padding-right: 4mm; vertical-align: top; }
 .dossier__note { font-style: italic; color: #555; }
+.dossier__comment { margin: 0 0 2mm; }
+.dossier__comment-meta { font-size: 8.5pt; color: #555; margin: 0; break-after: avoid; }
+.dossier__comment--depth-1 { margin-left: 6mm; } .dossier__comment--depth-2 { margin-left: 12mm; }
+.dossier__comment--depth-3 { margin-left: 18mm; } .dossier__comment--depth-4 { margin-left: 24mm; }
 """
 """The PDF's parts (pdf.py): page numbers are not in the margin boxes but drawn over each page afterwards
 (FOLIO_CSS), the table of contents prints the numbers it is given (data-page)."""
@@ -57,6 +61,9 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
   text-align: left; }
 .bilingual { display: grid; grid-template-columns: 1fr 1fr; gap: 1.5rem; }
 .dossier__note { font-style: italic; color: #555; }
+.dossier__comment-meta { color: #555; margin-bottom: 0; }
+.dossier__comment--depth-1 { margin-left: 1.5rem; } .dossier__comment--depth-2 { margin-left: 3rem; }
+.dossier__comment--depth-3 { margin-left: 4.5rem; } .dossier__comment--depth-4 { margin-left: 6rem; }
 """
 
 

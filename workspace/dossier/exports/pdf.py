@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from multiprocessing import get_context
 from typing import Any
 
-from workspace.dossier.content import AxisSection, DossierContent, Entry
+from workspace.dossier.content import AxisSection, DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports import pdf_merge
 from workspace.dossier.exports.document import folios, print_part
 
@@ -37,6 +37,8 @@ WORKERS = max(1, min(2, len(os.sched_getaffinity(0))))
 """Processes rendering parts at once (the machines this runs on have two cores)."""
 ENTRY_OVERHEAD = 1_500
 """What a recommendation weighs besides its text: headings, the vote table."""
+COMMENT_OVERHEAD = 150
+"""What a comment weighs besides its text: its author and date."""
 PLACEHOLDER_PAGE = "999"
 """The page number printed in the contents while the pages are not known yet (as wide as a real one)."""
 
@@ -46,9 +48,10 @@ class Block:
     """A section of the dossier, or the recommendations of one continuing from the previous part."""
 
     kind: str
-    """introduction, axis or annex"""
+    """introduction, axis, annex or discussion"""
     axis: AxisSection | None = None
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[Entry | EntryDiscussion] = field(default_factory=list)
+    """Recommendations, or for the discussion annex, their discussions."""
     continued: bool = False
 
 
@@ -70,16 +73,20 @@ class Rendered:
     bookmarks: list[pdf_merge.Bookmark]
 
 
-def _weight(entry: Entry, languages: tuple[str, ...]) -> int:
+def _weight(entry: Entry | EntryDiscussion, languages: tuple[str, ...]) -> int:
+    if isinstance(entry, EntryDiscussion):
+        return COMMENT_OVERHEAD * (1 + len(entry.comments)) + sum(len(comment.body) for comment in entry.comments)
     return ENTRY_OVERHEAD + sum(len(text) for language in languages for text in entry.text[language].values())
 
 
 def parts(content: DossierContent, languages: tuple[str, ...], part_weight: int = PART_WEIGHT) -> list[Part]:
     """The body of the dossier cut into parts of about part_weight characters, in reading order."""
     sections: list[Block] = [Block("introduction")]
-    sections += [Block("axis", axis=axis, entries=axis.entries) for axis in content.axes]
+    sections += [Block("axis", axis=axis, entries=list(axis.entries)) for axis in content.axes]
     if content.annex:
-        sections.append(Block("annex", entries=content.annex))
+        sections.append(Block("annex", entries=list(content.annex)))
+    if content.discussion is not None:
+        sections.append(Block("discussion", entries=list(content.discussion)))
     result: list[Part] = [Part()]
     weight = 0
     for section in sections:
@@ -198,6 +205,8 @@ def _targets(content: DossierContent) -> list[str]:
     targets += [f"rec-{entry.id}" for entry in content.entries()]
     if content.annex:
         targets.append("annex")
+    if content.discussion is not None:
+        targets.append("discussion")
     return targets
 
 
