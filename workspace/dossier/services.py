@@ -30,7 +30,7 @@ from workspace.dossier.content import (
     Votes,
 )
 from workspace.dossier.models import Dossier, DossierVersion
-from workspace.recommendations import privacy
+from workspace.recommendations import privacy, translations
 from workspace.recommendations.models import TEXT_FIELDS, CoAuthor, Recommendation, Status, Translation
 from workspace.voting import results as voting
 from workspace.voting import rules as voting_rules
@@ -261,11 +261,20 @@ class PrivacyFlag:
 
 
 async def privacy_flags(session: AsyncSession, cycle: Cycle) -> list[PrivacyFlag]:
-    """Recommendations of the dossier whose text still holds passages the guard flags and nobody confirmed."""
+    """Recommendations of the dossier whose text, or one of its translations (they are published too), still
+    holds passages the guard flags and nobody confirmed."""
+    recommendations = await _recommendations(session, cycle)
+    translated: dict[UUID, dict[str, Translation]] = defaultdict(dict)
+    if recommendations:
+        rows = await session.scalars(
+            select(Translation).where(Translation.recommendation_id.in_([r.id for r in recommendations]))
+        )
+        for translation in rows:
+            translated[translation.recommendation_id][translation.language] = translation
     flags = []
-    for recommendation in await _recommendations(session, cycle):
-        findings = privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS})
-        left = privacy.unconfirmed(findings, recommendation.privacy_confirmations)
+    for recommendation in recommendations:
+        texts = translations.privacy_texts(recommendation, translated[recommendation.id])
+        left = privacy.unconfirmed(privacy.find_personal_data(texts), recommendation.privacy_confirmations)
         if left:
             flags.append(PrivacyFlag(recommendation.id, recommendation.title, len({f.fingerprint for f in left})))
     return flags
