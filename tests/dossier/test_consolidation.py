@@ -3,6 +3,8 @@ publish frozen versions; the personal data guard blocks publishing; others canno
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from tests.dossier.support import consolidation
@@ -10,7 +12,7 @@ from tests.factories import make_user
 from tests.helpers import post_form, sign_in
 from workspace.cycles.models import Cycle, Phase
 from workspace.dossier.models import DossierVersion
-from workspace.recommendations.models import Recommendation
+from workspace.recommendations.models import Recommendation, Translation
 
 
 async def test_facilitator_sees_adopted_recommendations_numbered_per_axis(client, db):
@@ -161,3 +163,30 @@ async def test_unpublished_dossier_is_not_readable_and_unknown_version_is_404(cl
     await sign_in(client, setup.facilitator)
     assert (await client.get(f"/cycles/{setup.cycle.slug}/dossier")).status_code == 404
     assert (await client.get(f"/cycles/{setup.cycle.slug}/dossier/versions/7")).status_code == 404
+
+
+async def test_publishing_is_refused_while_a_translation_holds_unconfirmed_personal_data(client, db):
+    setup = await consolidation(db)
+    first = setup.adopted[0]
+    async with db.transaction() as session:
+        translation = await session.scalar(select(Translation).where(Translation.recommendation_id == first.id))
+        translation.content = {**translation.content, "finding": "Bel mevrouw Peeters op 0470 12 34 56."}
+    await sign_in(client, setup.facilitator)
+    slug = setup.cycle.slug
+    response = await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    assert response.status_code == 400
+    assert "personal data" in response.text
+    page = await client.get(f"/recommendations/{first.id}")
+    fingerprints = re.findall(r'name="fingerprint" value="([0-9a-f]+)"', page.text)
+    assert fingerprints
+    assert "0470 12 34 56" in page.text
+    assert "(Dutch)" in page.text  # the flagged passage is in the Dutch translation
+    confirmed = await post_form(
+        client,
+        f"/recommendations/{first.id}/privacy",
+        {"fingerprint": fingerprints},
+        token_from=f"/recommendations/{first.id}",
+    )
+    assert confirmed.status_code == 303
+    published = await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    assert published.status_code == 303

@@ -7,6 +7,7 @@ from itertools import pairwise
 
 import pytest
 
+from workspace.recommendations import privacy
 from workspace.recommendations.privacy import KIND_LABELS, Finding, find_personal_data, unconfirmed
 
 POSITIVES = [
@@ -285,3 +286,16 @@ def test_unconfirmed_keeps_everything_when_nothing_is_confirmed_or_the_text_chan
 def test_every_kind_has_a_label():
     assert set(KIND_LABELS) == {"email", "phone", "address", "national_number", "birth_date", "person"}
     assert all(str(label) for label in KIND_LABELS.values())
+
+
+def test_translations_are_checked_under_fields_of_their_own():
+    texts = privacy.texts_to_check(
+        {"finding": "Appeler au 0470 12 34 56.", "proposal": ""},
+        {"nl": {"finding": "Bel 0470 12 34 56.", "proposal": "", "unknown": "0470 12 34 56"}},
+    )
+    assert texts == {"finding": "Appeler au 0470 12 34 56.", "proposal": "", "nl:finding": "Bel 0470 12 34 56."}
+    original, translated = privacy.find_personal_data(texts)
+    assert (original.field, translated.field) == ("finding", "nl:finding")
+    assert original.fingerprint != translated.fingerprint  # confirmed in one, still asked about in the other
+    assert privacy.split_field("nl:finding") == ("nl", "finding")
+    assert privacy.split_field("finding") == (None, "finding")

@@ -69,6 +69,28 @@ class Entry:
 
 
 @dataclass
+class DiscussionComment:
+    author: str
+    """The author's display name (a pseudonym for an erased account); empty when the account is gone."""
+    posted_on: str
+    """ISO date."""
+    body: str
+    """Markdown, as written."""
+    depth: int = 0
+    """0 for the first comment of a thread, 1 for a reply to it, and so on."""
+
+
+@dataclass
+class EntryDiscussion:
+    """The visible comments on one recommendation of the dossier, in the order of their threads."""
+
+    id: str
+    number: str
+    title: Texts
+    comments: list[DiscussionComment]
+
+
+@dataclass
 class AxisSection:
     id: str
     code: str
@@ -92,6 +114,9 @@ class DossierContent:
     """None for the draft being consolidated."""
     published_on: str | None = None
     """ISO date of publication."""
+    discussion: list[EntryDiscussion] | None = None
+    """The optional annex with the discussion of each recommendation (None when not asked for). Never
+    stored with a published version: it is read when an export asks for it (services.add_discussion)."""
 
     def entries(self) -> list[Entry]:
         return [entry for axis in self.axes for entry in axis.entries]
@@ -129,6 +154,12 @@ class DossierContent:
                     for axis in data["axes"]
                 ],
                 "annex": [entry(item) for item in data["annex"]],
+                "discussion": None
+                if data.get("discussion") is None
+                else [
+                    EntryDiscussion(**{**item, "comments": [DiscussionComment(**c) for c in item["comments"]]})
+                    for item in data["discussion"]
+                ],
             }
         )
 

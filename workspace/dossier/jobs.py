@@ -35,17 +35,20 @@ RENDERS_AT_ONCE = 1
 """A 300-recommendation PDF takes over 1 GB while WeasyPrint lays it out: one render at a time per process."""
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
+ASKED = "asked"
+"""The discussion column of an export of the draft with the annex, until it holds the digest of what it shows."""
 STALE_AFTER = timedelta(minutes=10)
 """An export still pending or running after this was interrupted (a restart): it is started again."""
 
 
-def read_choice(form: Form) -> tuple[str, str]:
-    """The format and language asked for, or FormError with the message beside the field."""
+def read_choice(form: Form) -> tuple[str, str, bool]:
+    """The format, the language and whether to add the discussion annex (the table formats have one row per
+    recommendation and leave it out), or FormError with the message beside the field."""
     format_name = form.choice("format", list(exports.FORMAT_NAMES))
     language = form.choice("language", list(LANGUAGE_CHOICES))
     if not form.is_valid:
         raise FormError(form)
-    return format_name, language
+    return format_name, language, bool(form.get("discussion")) and format_name in exports.WITH_DISCUSSION
 
 
 def may_export(access: CycleAccess, version: DossierVersion | None) -> bool:
@@ -56,17 +59,23 @@ def may_export(access: CycleAccess, version: DossierVersion | None) -> bool:
 async def request_export(
     session: AsyncSession, access: CycleAccess, version: DossierVersion | None, form: Form, user: User | None
 ) -> tuple[DossierExport, bool]:
-    """The export to show: one already kept for this version, format and language, or a new pending one
-    (True: a task must be started once the transaction is committed)."""
+    """The export to show: one already kept for this version, format, language and discussion annex (the
+    same discussion), or a new pending one (True: a task must be started once the transaction is committed)."""
     require(may_export(access, version))
-    format_name, language = read_choice(form)
+    format_name, language, with_discussion = read_choice(form)
+    discussion = ASKED if with_discussion else ""
     if version is not None:
+        if with_discussion:
+            content = DossierContent.from_dict(version.content)
+            await services.add_discussion(session, content, until=version.created_at)
+            discussion = services.discussion_key(content)
         kept = await session.scalar(
             select(DossierExport)
             .where(
                 DossierExport.version_id == version.id,
                 DossierExport.format == format_name,
                 DossierExport.language == language,
+                DossierExport.discussion == discussion,
                 (DossierExport.status == ExportStatus.DONE)
                 | (DossierExport.status.in_(IN_FLIGHT) & (DossierExport.updated_at > datetime.now(UTC) - STALE_AFTER)),
             )
@@ -77,12 +86,13 @@ async def request_export(
             return kept, False
     published = date.fromisoformat(version.content["published_on"]) if version else date.today()
     extension = exports.get_format(format_name).extension
-    suffix = f"_v{version.number}" if version else "_draft"
+    suffix = (f"_v{version.number}" if version else "_draft") + ("_discussion" if with_discussion else "")
     job = DossierExport(
         cycle_id=access.cycle.id,
         version_id=version.id if version else None,
         format=format_name,
         language=language,
+        discussion=discussion,
         status=ExportStatus.PENDING,
         progress=0,
         filename=f"{access.cycle.slug}_{language}_{published.isoformat()}{suffix}.{extension}",
@@ -129,14 +139,22 @@ async def _set(db: Database, export_id: UUID, **values: object) -> None:
 
 async def _content(db: Database, job: DossierExport) -> DossierContent:
     async with db.session(write=False) as session:
+        until = None
         if job.version_id is not None:
             version = await session.get(DossierVersion, job.version_id)
             assert version is not None
-            return DossierContent.from_dict(version.content)
-        cycle = await session.scalar(select(Cycle).where(Cycle.id == job.cycle_id).options(selectinload(Cycle.axes)))
-        assert cycle is not None
-        access = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
-        return await services.build_content(session, access)
+            content = DossierContent.from_dict(version.content)
+            until = version.created_at
+        else:
+            cycle = await session.scalar(
+                select(Cycle).where(Cycle.id == job.cycle_id).options(selectinload(Cycle.axes))
+            )
+            assert cycle is not None
+            access = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
+            content = await services.build_content(session, access)
+        if job.discussion:
+            await services.add_discussion(session, content, until=until)
+        return content
 
 
 async def run(db: Database, export_id: UUID) -> None:
@@ -147,6 +165,8 @@ async def run(db: Database, export_id: UUID) -> None:
             return
         await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
         content = await _content(db, job)
+        if job.discussion:  # the digest of the discussion this file holds
+            await _set(db, export_id, discussion=services.discussion_key(content))
         await _set(db, export_id, progress=40)
         slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RENDERS_AT_ONCE))
         async with slot:

@@ -3,9 +3,11 @@ recommendations, introductions, and publishing frozen versions."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -17,9 +19,18 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle, Phase
-from workspace.dossier.content import AxisSection, DossierContent, Entry, MinorityView, Votes
+from workspace.discussion.models import Comment
+from workspace.dossier.content import (
+    AxisSection,
+    DiscussionComment,
+    DossierContent,
+    Entry,
+    EntryDiscussion,
+    MinorityView,
+    Votes,
+)
 from workspace.dossier.models import Dossier, DossierVersion
-from workspace.recommendations import privacy
+from workspace.recommendations import privacy, translations
 from workspace.recommendations.models import TEXT_FIELDS, CoAuthor, Recommendation, Status, Translation
 from workspace.voting import results as voting
 from workspace.voting import rules as voting_rules
@@ -189,6 +200,59 @@ async def build_content(session: AsyncSession, access: CycleAccess) -> DossierCo
     )
 
 
+async def add_discussion(session: AsyncSession, content: DossierContent, until: datetime | None = None) -> None:
+    """Fill content.discussion: for each recommendation of the dossier (adopted, then the annex), its
+    comments in thread order (each thread's comments oldest first, replies under what they answer), without
+    hidden or deleted ones (a visible reply to one of those keeps its place). until: only comments posted
+    by then (a published version's discussion is the one it was published with). Authors are read now, so
+    an account erased since shows its pseudonym."""
+    entries = [*content.entries(), *content.annex]
+    ids = [UUID(entry.id) for entry in entries]
+    query = (
+        select(Comment.id, Comment.recommendation_id, Comment.parent_id, Comment.body, Comment.created_at,
+               Comment.hidden_at, Comment.deleted_at, User.display_name)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Comment.recommendation_id.in_(ids))
+        .order_by(Comment.created_at, Comment.id)
+    )  # fmt: skip
+    if until is not None:
+        query = query.where(Comment.created_at <= until)
+    rows = (await session.execute(query)).all() if ids else []
+    children: dict[UUID | None, list] = defaultdict(list)  # type: ignore[type-arg]
+    roots: dict[UUID, list] = defaultdict(list)  # type: ignore[type-arg]
+    known = {row.id for row in rows}
+    for row in rows:
+        if row.parent_id is not None and row.parent_id in known:
+            children[row.parent_id].append(row)
+        else:
+            roots[row.recommendation_id].append(row)
+
+    def thread(row, depth: int) -> list[DiscussionComment]:  # type: ignore[no-untyped-def]
+        shown = []
+        if row.hidden_at is None and row.deleted_at is None:
+            shown.append(DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), row.body, depth))
+        for reply in children[row.id]:
+            shown += thread(reply, depth + 1)
+        return shown
+
+    content.discussion = [
+        EntryDiscussion(
+            id=entry.id,
+            number=entry.number,
+            title={language: entry.title(language) for language in entry.text},
+            comments=[comment for root in roots[UUID(entry.id)] for comment in thread(root, 0)],
+        )
+        for entry in entries
+    ]
+
+
+def discussion_key(content: DossierContent) -> str:
+    """A digest of the discussion annex, to keep an export with it only as long as the discussion is the same
+    (a comment hidden, or an author who erased their account, makes a new one)."""
+    data = [asdict(item) for item in content.discussion or []]
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class PrivacyFlag:
     recommendation_id: UUID
@@ -197,11 +261,20 @@ class PrivacyFlag:
 
 
 async def privacy_flags(session: AsyncSession, cycle: Cycle) -> list[PrivacyFlag]:
-    """Recommendations of the dossier whose text still holds passages the guard flags and nobody confirmed."""
+    """Recommendations of the dossier whose text, or one of its translations (they are published too), still
+    holds passages the guard flags and nobody confirmed."""
+    recommendations = await _recommendations(session, cycle)
+    translated: dict[UUID, dict[str, Translation]] = defaultdict(dict)
+    if recommendations:
+        rows = await session.scalars(
+            select(Translation).where(Translation.recommendation_id.in_([r.id for r in recommendations]))
+        )
+        for translation in rows:
+            translated[translation.recommendation_id][translation.language] = translation
     flags = []
-    for recommendation in await _recommendations(session, cycle):
-        findings = privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS})
-        left = privacy.unconfirmed(findings, recommendation.privacy_confirmations)
+    for recommendation in recommendations:
+        texts = translations.privacy_texts(recommendation, translated[recommendation.id])
+        left = privacy.unconfirmed(privacy.find_personal_data(texts), recommendation.privacy_confirmations)
         if left:
             flags.append(PrivacyFlag(recommendation.id, recommendation.title, len({f.fingerprint for f in left})))
     return flags

@@ -60,6 +60,28 @@ def find_personal_data(fields: Mapping[str, str]) -> list[Finding]:
     return findings
 
 
+def texts_to_check(original: Mapping[str, str], translations: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
+    """The fields of the original, then each translation's own text under "language:field" (so a passage
+    confirmed in the original is asked about again where a translator wrote it anew, and the other way
+    round). A translation's field left empty shows the original, already checked."""
+    texts = dict(original)
+    for language, content in sorted(translations.items()):
+        for name, text in content.items():
+            if isinstance(text, str) and text and name in original:
+                texts[translated_field(language, name)] = text
+    return texts
+
+
+def translated_field(language: str, name: str) -> str:
+    return f"{language}:{name}"
+
+
+def split_field(field: str) -> tuple[str | None, str]:
+    """(language, field) of a translation's field; (None, field) for the original's."""
+    language, _sep, name = field.rpartition(":")
+    return language or None, name
+
+
 def unconfirmed(findings: Iterable[Finding], confirmed: Iterable[str]) -> list[Finding]:
     """The findings whose fingerprint the authors have not confirmed."""
     confirmed_set = set(confirmed)

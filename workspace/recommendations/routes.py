@@ -18,9 +18,16 @@ from workspace.cycles.access import CycleAccess, require
 from workspace.discussion.views import discussion_context
 from workspace.recommendations import amendments, editing, glossary, privacy, services, translations
 from workspace.recommendations.content import FIELD_LABELS
-from workspace.recommendations.models import TEXT_FIELDS, Recommendation
+from workspace.recommendations.models import Recommendation
 from workspace.recommendations.rules import rights
 from workspace.voting import results as voting
+
+
+def _privacy_field_label(field: str) -> str:
+    """The field of a flagged passage: "Finding", or "Finding (Dutch)" in a translation."""
+    language, name = privacy.split_field(field)
+    label = str(FIELD_LABELS.get(name, name))
+    return f"{label} ({translations.language_label(language)})" if language else label
 
 
 def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]:
@@ -69,7 +76,7 @@ async def page_context(
         "privacy_flags": (
             _distinct_passages(
                 privacy.unconfirmed(
-                    privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS}),
+                    privacy.find_personal_data(translations.privacy_texts(recommendation, available)),
                     recommendation.privacy_confirmations,
                 )
             )
@@ -78,6 +85,7 @@ async def page_context(
         ),
         "privacy_labels": privacy.KIND_LABELS,
         "field_labels": FIELD_LABELS,
+        "privacy_field_label": _privacy_field_label,
     }
     context["vote_panel"] = panel = await voting.panel(db_session, recommendation, access)
     ballot = panel.ballot if panel else None
@@ -94,7 +102,8 @@ async def confirm_privacy(request: Request, db_session: DbSession, recommendatio
     require(allowed.is_coauthor or access.is_facilitator)
     data = await request.form()
     chosen = set(data.getall("fingerprint")) if "fingerprint" in data else set()
-    findings = privacy.find_personal_data({name: getattr(recommendation, name) for name in TEXT_FIELDS})
+    available = await translations.translations_of(db_session, recommendation.id)
+    findings = privacy.find_personal_data(translations.privacy_texts(recommendation, available))
     known = {finding.fingerprint for finding in findings}
     confirmed = sorted(set(recommendation.privacy_confirmations) | (chosen & known))
     recommendation.privacy_confirmations = confirmed

@@ -14,6 +14,7 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import LANGUAGES
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import require
+from workspace.recommendations import privacy
 from workspace.recommendations.content import MAX_TITLE
 from workspace.recommendations.editing import load_for_writing
 from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Translation
@@ -103,3 +104,10 @@ async def save_translation(
 
 def language_label(language: str) -> str:
     return {"fr": _("French"), "nl": _("Dutch"), "en": _("English")}.get(language, language)
+
+
+def privacy_texts(recommendation: Recommendation, translations: dict[str, Translation]) -> dict[str, str]:
+    """What the personal data guard reads: the original's fields and every translation's (privacy.texts_to_check)."""
+    return privacy.texts_to_check(
+        original_content(recommendation), {language: item.content for language, item in translations.items()}
+    )

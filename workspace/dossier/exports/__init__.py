@@ -37,6 +37,8 @@ def _formats() -> dict[str, Format]:
 
 
 FORMAT_NAMES = ("pdf", "docx", "odt", "html", "md", "csv", "xlsx", "json")
+WITH_DISCUSSION = ("pdf", "docx", "odt", "html", "md", "json")
+"""The formats that can carry the annex with the discussion; CSV and XLSX have one row per recommendation."""
 _cache: dict[str, Format] = {}
 
 

@@ -14,7 +14,7 @@ from docx.shared import Mm
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 from workspace.dossier.exports.plain import paragraphs
 
@@ -128,6 +128,19 @@ def _entry(document: DocumentObject, entry: Entry, languages: tuple[str, ...]) -
             _paragraph(document, f"{_label(view.choice, languages)}: {view.reason}", "ListBullet")
 
 
+def _discussion(document: DocumentObject, item: EntryDiscussion, languages: tuple[str, ...]) -> None:
+    title = " / ".join(item.title[language] for language in languages)
+    _heading(document, f"{item.number + '. ' if item.number else ''}{title}", level=2)
+    for comment in item.comments:
+        meta = _paragraph(document)
+        meta.add_run(f"{comment.author or _label('former_member', languages)} · {comment.posted_on}").italic = True
+        meta.paragraph_format.left_indent = Mm(6 * comment.depth)
+        for text in paragraphs(comment.body):
+            _paragraph(document, text).paragraph_format.left_indent = Mm(6 * comment.depth)
+    if not item.comments:
+        _paragraph(document).add_run(_label("no_comments", languages)).italic = True
+
+
 def render_docx(content: DossierContent, languages: tuple[str, ...]) -> bytes:
     document = Document()
     for section in document.sections:
@@ -159,6 +172,11 @@ def render_docx(content: DossierContent, languages: tuple[str, ...]) -> bytes:
         _paragraph(document, _label("annex_intro", languages))
         for entry in content.annex:
             _entry(document, entry, languages)
+    if content.discussion is not None:
+        _heading(document, _label("discussion", languages), level=1)
+        _paragraph(document, _label("discussion_intro", languages))
+        for item in content.discussion:
+            _discussion(document, item, languages)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

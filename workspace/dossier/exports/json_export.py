@@ -33,6 +33,9 @@ def as_json(content: DossierContent, languages: tuple[str, ...]) -> dict[str, An
         axis["introduction"] = _only(axis["introduction"], languages)
         axis["entries"] = [_entry(entry, languages) for entry in axis["entries"]]
     data["annex"] = [_entry(entry, languages) for entry in data["annex"]]
+    if data["discussion"] is not None:
+        for item in data["discussion"]:
+            item["title"] = _only(item["title"], languages)
     return {"$schema": SCHEMA_ID, "languages": list(languages), **data}
 
 

@@ -33,6 +33,13 @@ def labels(language: str) -> dict[str, str]:
             "partners": _("Contributing organisations"),
             "annex": _("Annex: recommendations not adopted"),
             "annex_intro": _("What the vote did not adopt, with the figures that decided it."),
+            "discussion": _("Annex: discussion of the recommendations"),
+            "discussion_intro": _(
+                "The comments posted on each recommendation, thread by thread. Comments hidden by a facilitator "
+                "or deleted by their author are left out."
+            ),
+            "former_member": _("Former member"),
+            "no_comments": _("No comments."),
             "title": _("Title"),
             "finding": _("Finding"),
             "proposal": _("Proposal"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 
 FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
@@ -75,6 +75,23 @@ def _entry(entry: Entry, languages: tuple[str, ...]) -> list[str]:
     return lines
 
 
+def _discussion(item: EntryDiscussion, languages: tuple[str, ...]) -> list[str]:
+    """Each comment as a quote (nested one level per reply), so that its own markdown cannot break the
+    dossier's headings."""
+    title = " / ".join(item.title[language] for language in languages)
+    lines = [f"### {item.number + '. ' if item.number else ''}{title}", ""]
+    for comment in item.comments:
+        quote = ">" * (comment.depth + 1) + " "
+        author = comment.author or _label("former_member", languages)
+        lines.append(f"{quote}*{author} · {comment.posted_on}*")
+        lines.append(quote.rstrip())
+        lines += [(quote + line).rstrip() for line in comment.body.splitlines()]
+        lines.append("")
+    if not item.comments:
+        lines += [f"*{_label('no_comments', languages)}*", ""]
+    return lines
+
+
 def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> bytes:
     lines = [f"# {_joined(content.title, languages)}", ""]
     lines += [f"*{_label('dossier', languages)} · {content.year}*", ""]
@@ -95,4 +112,8 @@ def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> byte
         lines += [f"## {_label('annex', languages)}", "", _label("annex_intro", languages), ""]
         for entry in content.annex:
             lines += _entry(entry, languages)
+    if content.discussion is not None:
+        lines += [f"## {_label('discussion', languages)}", "", _label("discussion_intro", languages), ""]
+        for item in content.discussion:
+            lines += _discussion(item, languages)
     return ("\n".join(lines).rstrip() + "\n").encode()

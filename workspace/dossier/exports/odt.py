@@ -18,7 +18,7 @@ from odf.style import (
 from odf.table import Table, TableCell, TableColumn, TableRow
 from odf.text import H, P
 
-from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 from workspace.dossier.exports.plain import paragraphs
 
@@ -157,6 +157,18 @@ class _Writer:
             for view in entry.minority_views:
                 self.paragraph(f"• {self.label(view.choice)}: {view.reason}")
 
+    def discussion(self, item: EntryDiscussion) -> None:
+        """Replies are marked with one arrow per level (ODF collapses leading spaces)."""
+        title = " / ".join(item.title[language] for language in self.languages)
+        self.heading(f"{item.number + '. ' if item.number else ''}{title}", 2)
+        for comment in item.comments:
+            marker = "↳ " * comment.depth
+            self.paragraph(f"{marker}{comment.author or self.label('former_member')} · {comment.posted_on}")
+            for text in paragraphs(comment.body):
+                self.paragraph(f"{marker}{text}")
+        if not item.comments:
+            self.paragraph(self.label("no_comments"))
+
     def render(self, content: DossierContent) -> bytes:
         languages = self.languages
         title = " / ".join(content.title[language] for language in languages)
@@ -182,6 +194,11 @@ class _Writer:
             self.paragraph(self.label("annex_intro"))
             for entry in content.annex:
                 self.entry(entry)
+        if content.discussion is not None:
+            self.heading(self.label("discussion"), 1)
+            self.paragraph(self.label("discussion_intro"))
+            for item in content.discussion:
+                self.discussion(item)
         buffer = io.BytesIO()
         self.document.write(buffer)
         return buffer.getvalue()

@@ -1,4 +1,5 @@
-"""CSV and XLSX: one row per recommendation (adopted, then not adopted) with its vote figures.
+"""CSV and XLSX: one row per recommendation (adopted, then not adopted) with its vote figures. The optional
+annex with the discussion has no place in such a table: these formats leave it out (the export form says so).
 
 Spreadsheets run a cell that starts with = + - @ (or a tab, carriage return or null) as a formula, so
 such cells are written with a leading apostrophe (OWASP "CSV injection").
