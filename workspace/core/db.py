@@ -59,9 +59,22 @@ class _FairQueue(AsyncAdaptedQueue[Any]):
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
-            return await_only(asyncio.wait_for(waiter, timeout))
+            return await_only(self._wait(waiter, timeout))
         except TimeoutError as error:
             raise Empty() from error
+
+    async def _wait(self, waiter: asyncio.Future[Any], seconds: float | None) -> Any:
+        """The connection handed to `waiter`; given back to the queue if the wait ends (timeout,
+        cancellation) after it was handed over, so that no connection is ever lost."""
+        try:
+            async with asyncio.timeout(seconds):
+                return await asyncio.shield(waiter)
+        except BaseException:
+            if waiter.done() and not waiter.cancelled():
+                self.put_nowait(waiter.result())
+            else:
+                waiter.cancel()
+            raise
 
 
 class FairQueuePool(AsyncAdaptedQueuePool):
