@@ -173,6 +173,8 @@ async def delete_comment(session: AsyncSession, comment: Comment, access: CycleA
 
     Not while a report on it is open: the facilitators would lose what was reported."""
     require(may_change(comment, access))
+    await session.refresh(comment, attribute_names=["deleted_at"], with_for_update=True)
+    require(comment.deleted_at is None)
     reported = await session.scalar(
         select(func.count())
         .select_from(Report)

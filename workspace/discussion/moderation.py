@@ -53,6 +53,12 @@ async def report(
     if author_id == user.id:
         form.add_error("reason", _("You cannot report your own contribution: edit or delete it instead."))
     reason = _reason(form)
+    if comment is not None:
+        # Taken before the report lands, as deleting the comment takes it: one waits for the other.
+        await session.refresh(comment, attribute_names=["deleted_at"], with_for_update=True)
+        if comment.deleted_at is not None:
+            form.add_error("reason", _("This comment was deleted by its author."))
+            raise FormError(form)
     target = Report.comment_id == comment.id if comment else Report.recommendation_id == recommendation.id  # type: ignore[union-attr]
     existing = await session.scalar(
         select(Report.id).where(target, Report.reporter_id == user.id, Report.status == ReportStatus.OPEN)
