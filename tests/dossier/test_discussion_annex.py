@@ -208,3 +208,25 @@ async def test_export_form_offers_the_annex_unticked_and_keeps_it_when_shown_aga
     path, _response = await export(client, slug, "md")
     status = await client.get(path, headers={"HX-Request": "true"})
     assert "With the annex on the discussion of each recommendation." in status.text
+
+
+async def test_a_comment_hidden_after_an_export_is_in_no_stored_file_any_more(client, db):
+    """Kept exports with the annex are forgotten when a comment is hidden: the old file cannot be
+    downloaded again, and the next export leaves the comment out."""
+    setup, _leaver = await discussed(client, db)
+    slug = setup.cycle.slug
+    path, first = await export(client, slug, "md")
+    _plain_path, _plain = await export(client, slug, "md", discussion=False)
+    assert "Merci, à préciser." in first.text
+    async with db.session(write=False) as session:
+        reply = await session.scalar(select(Comment).where(Comment.body == "Merci, à préciser."))
+    await sign_in(client, setup.facilitator)
+    page = f"/recommendations/{reply.recommendation_id}"
+    hidden = await post_form(client, f"/comments/{reply.id}/hide", {"reason": "Hors sujet"}, token_from=page)
+    assert hidden.status_code == 303
+    assert (await client.get(f"{path}/download")).status_code == 404
+    async with db.session(write=False) as session:
+        kept = (await session.scalars(select(DossierExport.discussion))).all()
+    assert kept == [""]  # the export without the annex stays
+    _again, after = await export(client, slug, "md")
+    assert "Merci, à préciser." not in after.text

@@ -41,6 +41,7 @@ from workspace.discussion.models import (
     NotificationPreference,
     Report,
 )
+from workspace.dossier.kept import forget_discussion_exports
 from workspace.recommendations.models import Amendment, CoAuthor, Recommendation, Revision, Translation
 from workspace.voting.models import Ballot
 from workspace.voting.rules import VOTING_ROLES
@@ -217,5 +218,6 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
     user.locked_until = None
     user.session_epoch = (user.session_epoch or 0) + 1
     user.deleted_at = utcnow()
+    await forget_discussion_exports(session)
     audit.record(session, action="privacy.delete", actor_id=None if actor_id == user_id else actor_id,
                  target_kind="user", target_id=user_id, by_self=actor_id == user_id)  # fmt: skip

@@ -66,9 +66,7 @@ async def request_export(
     discussion = ASKED if with_discussion else ""
     if version is not None:
         if with_discussion:
-            content = DossierContent.from_dict(version.content)
-            await services.add_discussion(session, content, until=version.created_at)
-            discussion = services.discussion_key(content)
+            discussion = await services.discussion_key(session, access.cycle.id, version.created_at)
         kept = await session.scalar(
             select(DossierExport)
             .where(
@@ -164,9 +162,14 @@ async def run(db: Database, export_id: UUID) -> None:
         if job is None:
             return
         await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
+        if job.discussion:  # what the discussion this file will hold depends on, read before it is
+            async with db.session(write=False) as session:
+                until = await session.scalar(
+                    select(DossierVersion.created_at).where(DossierVersion.id == job.version_id)
+                )
+                key = await services.discussion_key(session, job.cycle_id, until)
+            await _set(db, export_id, discussion=key)
         content = await _content(db, job)
-        if job.discussion:  # the digest of the discussion this file holds
-            await _set(db, export_id, discussion=services.discussion_key(content))
         await _set(db, export_id, progress=40)
         slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RENDERS_AT_ONCE))
         async with slot:

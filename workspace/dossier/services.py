@@ -4,9 +4,8 @@ recommendations, introductions, and publishing frozen versions."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
@@ -227,12 +226,17 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         else:
             roots[row.recommendation_id].append(row)
 
-    def thread(row, depth: int) -> list[DiscussionComment]:  # type: ignore[no-untyped-def]
+    def thread(root) -> list[DiscussionComment]:  # type: ignore[no-untyped-def]
+        """The root and its replies, depth first, without recursion (a reply chain may be very long)."""
         shown = []
-        if row.hidden_at is None and row.deleted_at is None:
-            shown.append(DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), row.body, depth))
-        for reply in children[row.id]:
-            shown += thread(reply, depth + 1)
+        pending = [(root, 0)]
+        while pending:
+            row, depth = pending.pop()
+            if row.hidden_at is None and row.deleted_at is None:
+                shown.append(
+                    DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), row.body, depth)
+                )
+            pending.extend((reply, depth + 1) for reply in reversed(children[row.id]))
         return shown
 
     content.discussion = [
@@ -240,17 +244,32 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
             id=entry.id,
             number=entry.number,
             title={language: entry.title(language) for language in entry.text},
-            comments=[comment for root in roots[UUID(entry.id)] for comment in thread(root, 0)],
+            comments=[comment for root in roots[UUID(entry.id)] for comment in thread(root)],
         )
         for entry in entries
     ]
 
 
-def discussion_key(content: DossierContent) -> str:
-    """A digest of the discussion annex, to keep an export with it only as long as the discussion is the same
-    (a comment hidden, or an author who erased their account, makes a new one)."""
-    data = [asdict(item) for item in content.discussion or []]
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+async def discussion_key(session: AsyncSession, cycle_id: UUID, until: datetime | None) -> str:
+    """What the discussion annex of a cycle depends on, in one aggregate query: a kept export with the annex
+    is served again only while it is the same (a comment edited, hidden, restored or deleted, or an author
+    who renamed or erased their account, changes it). Cheap enough for the request that asks for an export."""
+    query = (
+        select(
+            func.count(Comment.id),
+            func.count(Comment.hidden_at),
+            func.count(Comment.deleted_at),
+            func.max(Comment.updated_at),
+            func.max(User.updated_at),
+        )
+        .join(Recommendation, Recommendation.id == Comment.recommendation_id)
+        .outerjoin(User, User.id == Comment.author_id)
+        .where(Recommendation.cycle_id == cycle_id)
+    )
+    if until is not None:
+        query = query.where(Comment.created_at <= until)
+    state = (await session.execute(query)).one()
+    return hashlib.sha256("|".join(str(value) for value in state).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
