@@ -17,7 +17,9 @@ from litestar.plugins.flash import FlashConfig, FlashPlugin
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
 from workspace.accounts.middleware import RequestContextMiddleware
@@ -64,6 +66,15 @@ THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
     """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
+
+
+def _rate_limit_store(settings: Settings) -> Store:
+    """Sign-in throttling and failure counts: shared by every process through Redis when there is one."""
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        return RedisStore(Redis.from_url(settings.redis_url), namespace="passerelle-rate-limit")
+    return MemoryStore()
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -153,7 +164,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
             channels_plugin(settings),
         ],
-        stores={"sessions": DatabaseSessionStore(db), "rate_limit": MemoryStore()},
+        stores={"sessions": DatabaseSessionStore(db), "rate_limit": _rate_limit_store(settings)},
         exception_handlers={HTTPException: http_error, Exception: server_error},
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],

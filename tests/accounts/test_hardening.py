@@ -141,3 +141,14 @@ async def test_an_address_without_an_account_locks_like_one_with_an_account(clie
     for email in (user.email, "nobody-here@example.org"):
         answers[email] = [(await _attempt(client, email, "wrong-password")).status_code for _attempt_number in range(6)]
     assert answers[user.email] == answers["nobody-here@example.org"] == [400, 400, 400, 400, 429, 429]
+
+
+async def test_with_redis_every_process_counts_the_same_sign_in_failures(database_url, db, redis_url):
+    """Two app processes share Redis: failures on an unknown address spread over both lock it on both,
+    as they would an account (whose count is in the database)."""
+    settings = Settings(database_url=database_url, login_rate_limit=1000, redis_url=redis_url)
+    first, second = create_app(settings), create_app(settings)
+    async with AsyncTestClient(app=first) as one, AsyncTestClient(app=second) as other:
+        statuses = [(await _attempt(client, "nobody-here@example.org", "wrong")).status_code
+                    for client in (one, other, one, other, one, other)]  # fmt: skip
+    assert statuses == [400, 400, 400, 400, 429, 429]

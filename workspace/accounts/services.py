@@ -34,6 +34,9 @@ from workspace.cycles.models import Cycle, Membership, WorkingGroup
 INVITATION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=2)
 LOCKOUT = timedelta(minutes=15)
+UNKNOWN_ADDRESS_MEMORY = timedelta(days=30)
+"""How long failures on an address without an account are counted (an account counts them until a
+successful sign-in, which an unknown address never has)."""
 EMAIL_MAX = 254
 
 
@@ -132,7 +135,7 @@ async def _count_unknown_failure(store: Store, address: str, max_failures: int) 
         until = utcnow() + LOCKOUT
         await store.set(key, json.dumps({"locked_until": until.isoformat()}), expires_in=LOCKOUT)
         raise AccountLockedError(until)
-    await store.set(key, json.dumps({"failures": failures}), expires_in=LOCKOUT)
+    await store.set(key, json.dumps({"failures": failures}), expires_in=UNKNOWN_ADDRESS_MEMORY)
 
 
 async def record_sign_in(session: AsyncSession, user_id: UUID) -> None:
