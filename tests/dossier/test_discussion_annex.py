@@ -230,3 +230,16 @@ async def test_a_comment_hidden_after_an_export_is_in_no_stored_file_any_more(cl
     assert kept == [""]  # the export without the annex stays
     _again, after = await export(client, slug, "md")
     assert "Merci, à préciser." not in after.text
+
+
+async def test_a_published_annex_shows_comments_as_they_read_at_publication(client, db):
+    setup, _leaver = await discussed(client, db)
+    async with db.session(write=False) as session:
+        reply = await session.scalar(select(Comment).where(Comment.body == "Merci, à préciser."))
+    await sign_in(client, setup.facilitator)
+    edited = await post_form(client, f"/comments/{reply.id}/edit", {"body": "Réécrit après la publication."},
+                             token_from=f"/comments/{reply.id}/edit")  # fmt: skip
+    assert edited.status_code == 303
+    _path, annex = await export(client, setup.cycle.slug, "md")
+    assert "Merci, à préciser." in annex.text
+    assert "Réécrit après la publication." not in annex.text

@@ -18,7 +18,7 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle, Phase
-from workspace.discussion.models import Comment
+from workspace.discussion.models import Comment, CommentEdit
 from workspace.dossier.content import (
     AxisSection,
     DiscussionComment,
@@ -203,8 +203,8 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
     """Fill content.discussion: for each recommendation of the dossier (adopted, then the annex), its
     comments in thread order (each thread's comments oldest first, replies under what they answer), without
     hidden or deleted ones (a visible reply to one of those keeps its place). until: only comments posted
-    by then (a published version's discussion is the one it was published with). Authors are read now, so
-    an account erased since shows its pseudonym."""
+    by then, as they read then (a published version's discussion is the one it was published with). Authors
+    are read now, so an account erased since shows its pseudonym."""
     entries = [*content.entries(), *content.annex]
     ids = [UUID(entry.id) for entry in entries]
     query = (
@@ -217,6 +217,7 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
     if until is not None:
         query = query.where(Comment.created_at <= until)
     rows = (await session.execute(query)).all() if ids else []
+    text_then = await _texts_before_edits(session, ids, until) if until and rows else {}
     children: dict[UUID | None, list] = defaultdict(list)  # type: ignore[type-arg]
     roots: dict[UUID, list] = defaultdict(list)  # type: ignore[type-arg]
     known = {row.id for row in rows}
@@ -233,9 +234,8 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         while pending:
             row, depth = pending.pop()
             if row.hidden_at is None and row.deleted_at is None:
-                shown.append(
-                    DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), row.body, depth)
-                )
+                body = text_then.get(row.id, row.body)
+                shown.append(DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), body, depth))
             pending.extend((reply, depth + 1) for reply in reversed(children[row.id]))
         return shown
 
@@ -248,6 +248,22 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         )
         for entry in entries
     ]
+
+
+async def _texts_before_edits(
+    session: AsyncSession, recommendation_ids: list[UUID], until: datetime
+) -> dict[UUID, str]:
+    """The text of each comment edited after `until`, as it was then (an edit keeps the text it replaced)."""
+    edits = await session.execute(
+        select(CommentEdit.comment_id, CommentEdit.body)
+        .join(Comment, Comment.id == CommentEdit.comment_id)
+        .where(Comment.recommendation_id.in_(recommendation_ids), CommentEdit.created_at > until)
+        .order_by(CommentEdit.created_at)
+    )
+    texts: dict[UUID, str] = {}
+    for comment_id, body in edits.all():
+        texts.setdefault(comment_id, body)
+    return texts
 
 
 async def discussion_key(session: AsyncSession, cycle_id: UUID, until: datetime | None) -> str:

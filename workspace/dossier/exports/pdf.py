@@ -153,8 +153,13 @@ def _executor(workers: int) -> Iterator[Executor]:
     if workers <= 1:
         yield _HereExecutor()
         return
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    try:
         yield pool
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)  # a failed part: the queued ones are not rendered
+        raise
+    pool.shutdown(wait=True)
 
 
 def _page_numbers(
