@@ -1,11 +1,38 @@
-"""Markdown: the recommendations' text is already markdown, so it is copied as written."""
+"""Markdown: the recommendations' text is already markdown, so it is copied as written, except that its
+own headings are moved below the dossier's (a `# …` in a finding must not open a new part)."""
 
 from __future__ import annotations
+
+from markdown_it import MarkdownIt
 
 from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 
 FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
+_parser = MarkdownIt("commonmark")
+
+
+def below(text: str, level: int) -> str:
+    """`text` with each of its headings moved `level` levels down (at most to level 6); underlined
+    (setext) headings become `#` ones. Code blocks and everything else are left as written."""
+    lines = text.splitlines()
+    changes: dict[int, str | None] = {}
+    for token in _parser.parse(text):
+        if token.type != "heading_open" or token.map is None:
+            continue
+        start, end = token.map
+        depth = min(6, int(token.tag[1]) + level)
+        if token.markup.startswith("#"):
+            changes[start] = "#" * depth + lines[start].lstrip()[len(token.markup) :]
+        else:  # setext: the text lines, then the underline
+            heading = " ".join(line.strip() for line in lines[start : end - 1])
+            changes[start] = "#" * depth + " " + heading
+            for index in range(start + 1, end):
+                changes[index] = None
+    if not changes:
+        return text
+    kept = (changes.get(index, line) for index, line in enumerate(lines))
+    return "\n".join(line for line in kept if line is not None)
 
 
 def _joined(texts: dict[str, str], languages: tuple[str, ...]) -> str:
@@ -37,7 +64,7 @@ def _entry(entry: Entry, languages: tuple[str, ...]) -> list[str]:
         for language in languages:
             if len(languages) > 1:
                 lines += [f"**{language.upper()}**", ""]
-            lines += [entry.text[language][name], ""]
+            lines += [below(entry.text[language][name], 4), ""]
     if any(entry.text[language][f"scheme_{side}"] for language in languages for side in ("fr", "wal", "vl")):
         lines += [f"#### {_label('schemes', languages)}", ""]
         lines.append("| | " + " | ".join(_label(f"scheme_{side}", languages) for side in ("fr", "wal", "vl")) + " |")
@@ -85,7 +112,7 @@ def _discussion(item: EntryDiscussion, languages: tuple[str, ...]) -> list[str]:
         author = comment.author or _label("former_member", languages)
         lines.append(f"{quote}*{author} · {comment.posted_on}*")
         lines.append(quote.rstrip())
-        lines += [(quote + line).rstrip() for line in comment.body.splitlines()]
+        lines += [(quote + line).rstrip() for line in below(comment.body, 3).splitlines()]
         lines.append("")
     if not item.comments:
         lines += [f"*{_label('no_comments', languages)}*", ""]
@@ -102,10 +129,12 @@ def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> byte
     if content.organisations:
         lines += [f"{_label('partners', languages)}: {', '.join(content.organisations)}", ""]
     lines += [f"## {_label('introduction', languages)}", ""]
-    lines += [content.introduction[language] for language in languages if content.introduction[language]] + [""]
+    lines += [below(content.introduction[language], 2) for language in languages if content.introduction[language]]
+    lines += [""]
     for axis in content.axes:
         lines += [f"## {axis.code}. {_joined(axis.name, languages)}", ""]
-        lines += [axis.introduction[language] for language in languages if axis.introduction[language]] + [""]
+        lines += [below(axis.introduction[language], 2) for language in languages if axis.introduction[language]]
+        lines += [""]
         for entry in axis.entries:
             lines += _entry(entry, languages)
     if content.annex:
