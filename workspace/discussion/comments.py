@@ -189,6 +189,12 @@ async def delete_comment(session: AsyncSession, comment: Comment, access: CycleA
     await session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
 
 
+def text_at(edits: list[CommentEdit], moment: datetime) -> str | None:
+    """The text a comment had at `moment` if an edit replaced it since, else None (its current text was
+    the text then). `edits` are the comment's, oldest first; each keeps the text it replaced."""
+    return next((edit.body for edit in edits if edit.created_at > moment), None)
+
+
 async def history(session: AsyncSession, comment: Comment) -> list[CommentEdit]:
     return list(
         (

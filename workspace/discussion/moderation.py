@@ -18,6 +18,7 @@ from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
+from workspace.discussion import comments
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
 from workspace.dossier.kept import forget_discussion_exports
 from workspace.recommendations.models import Recommendation, Status
@@ -112,7 +113,7 @@ async def queue(session: AsyncSession, access: CycleAccess) -> list[QueueItem]:
             comment=comment,
             recommendation=recommendation,
             author=written_by,
-            reported_text=_text_at(edits.get(comment.id, []), entry.created_at) if comment else None,
+            reported_text=comments.text_at(edits.get(comment.id, []), entry.created_at) if comment else None,
         )
         for entry, comment, recommendation, by, written_by in found
     ]
@@ -125,12 +126,6 @@ async def _edits_of(comment_ids: list[UUID], session: AsyncSession) -> dict[UUID
         for edit in (await session.scalars(query)).all():
             edits.setdefault(edit.comment_id, []).append(edit)
     return edits
-
-
-def _text_at(edits: list[CommentEdit], moment: datetime) -> str | None:
-    """The text a comment had at `moment`, if an edit replaced it since (each edit keeps the text it
-    replaced), else None: the current text is the reported one."""
-    return next((edit.body for edit in edits if edit.created_at > moment), None)
 
 
 async def _resolve_reports(session: AsyncSession, actor: User, status: ReportStatus, **target: UUID) -> None:

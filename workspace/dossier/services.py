@@ -18,6 +18,7 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle, Phase
+from workspace.discussion import comments
 from workspace.discussion.models import Comment, CommentEdit
 from workspace.dossier.content import (
     AxisSection,
@@ -253,17 +254,18 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
 async def _texts_before_edits(
     session: AsyncSession, recommendation_ids: list[UUID], until: datetime
 ) -> dict[UUID, str]:
-    """The text of each comment edited after `until`, as it was then (an edit keeps the text it replaced)."""
-    edits = await session.execute(
-        select(CommentEdit.comment_id, CommentEdit.body)
+    """The text of each comment edited after `until`, as it was then."""
+    edits: dict[UUID, list[CommentEdit]] = defaultdict(list)
+    query = (
+        select(CommentEdit)
         .join(Comment, Comment.id == CommentEdit.comment_id)
         .where(Comment.recommendation_id.in_(recommendation_ids), CommentEdit.created_at > until)
         .order_by(CommentEdit.created_at)
     )
-    texts: dict[UUID, str] = {}
-    for comment_id, body in edits.all():
-        texts.setdefault(comment_id, body)
-    return texts
+    for edit in (await session.scalars(query)).all():
+        edits[edit.comment_id].append(edit)
+    texts = {comment_id: comments.text_at(found, until) for comment_id, found in edits.items()}
+    return {comment_id: text for comment_id, text in texts.items() if text is not None}
 
 
 async def discussion_key(session: AsyncSession, cycle_id: UUID, until: datetime | None) -> str:

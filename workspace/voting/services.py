@@ -40,22 +40,22 @@ class BallotRefused(Exception):
         self.status_code = status_code
 
 
-_FOR_VOTING = (
-    select(Recommendation, Cycle, Membership.role, Membership.group_id, Membership.suspended_at)
-    .join(Cycle, Cycle.id == Recommendation.cycle_id)
-    .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == bindparam("user_id")))
-    .where(Recommendation.id == bindparam("recommendation_id"))
-)
+def _with_rights(*columns: Any) -> Any:
+    """`columns` of the recommendation and its cycle, then the voter's memberships (an outer join: a row of
+    Nones for someone without one)."""
+    return (
+        select(*columns, Membership.role, Membership.group_id, Membership.suspended_at)
+        .join(Cycle, Cycle.id == Recommendation.cycle_id)
+        .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == bindparam("user_id")))
+        .where(Recommendation.id == bindparam("recommendation_id"))
+    )
+
+
+_FOR_VOTING = _with_rights(Recommendation, Cycle)
 """Built once: the recommendation, its cycle and the voter's memberships."""
 _RECOMMENDATIONS = DetachedLoader(Recommendation)
 _CYCLES = DetachedLoader(Cycle)
-_FOR_BALLOT = (
-    select(*_RECOMMENDATIONS.columns, *_CYCLES.columns, Membership.role, Membership.group_id, Membership.suspended_at)
-    .join(Cycle, Cycle.id == Recommendation.cycle_id)
-    .outerjoin(Membership, and_(Membership.cycle_id == Cycle.id, Membership.user_id == bindparam("user_id")))
-    .where(Recommendation.id == bindparam("recommendation_id"))
-    .with_for_update(read=True, of=Cycle)
-)
+_FOR_BALLOT = _with_rights(*_RECOMMENDATIONS.columns, *_CYCLES.columns).with_for_update(read=True, of=Cycle)
 """`_FOR_VOTING` through Core: each ballot runs it."""
 
 
