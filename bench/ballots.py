@@ -179,6 +179,8 @@ class Job:
     request: bytes
     retry: bool = False
     """Send once and drop the connection before the answer, then send again (only that one is timed)."""
+    ballot: bool = True
+    """False for the signed-in reads that measure what any request of the app costs (nothing is cast)."""
 
 
 @dataclass
@@ -206,6 +208,12 @@ class PhaseResult:
     def rate(self) -> float:
         return self.ok / self.elapsed if self.elapsed else 0.0
 
+    @property
+    def cpu_ms_per_request(self) -> float:
+        """Server CPU time per answered request: what a request costs, whatever the machine's load."""
+        requests = sum(self.statuses.values())
+        return 1000 * self.server_cpu * self.elapsed / requests if requests else float("nan")
+
     def percentile(self, share: float) -> float:
         """Nearest-rank percentile of the timed requests, in milliseconds."""
         if not self.latencies:
@@ -220,7 +228,8 @@ class PhaseResult:
             f"ok={self.ok:<5} errors={self.errors:<3} ballots_per_s={self.rate:7.1f} "
             f"p50_ms={self.percentile(0.50):6.1f} p99_ms={self.percentile(0.99):6.1f} "
             f"max_ms={max(self.latencies, default=0) * 1000:6.1f} "
-            f"server_cpu={self.server_cpu:4.0%} loadgen_cpu={self.client_cpu:4.0%}"
+            f"server_cpu={self.server_cpu:4.0%} loadgen_cpu={self.client_cpu:4.0%} "
+            f"cpu_ms_per_request={self.cpu_ms_per_request:.2f}"
         )
         if self.errors:
             text += f"\n    statuses: {dict(self.statuses)}; first failures: {self.failures[:3]}"
@@ -255,7 +264,7 @@ async def run_phase(
                 result.failures.append(f"{type(error).__name__}: {error}")
                 continue
             result.statuses[str(answer.status)] += 1
-            if answer.status == 200:
+            if answer.status == 200 and job.ballot:
                 result.answered[job.pair] = job.choice
             else:
                 result.failures.append(f"{answer.status} {answer.body[:300]!r}")
@@ -672,6 +681,23 @@ async def sign_in_members(port: int, population: Population, cookie_name: str) -
     return tokens
 
 
+async def signed_in_reads(
+    server: Server, population: Population, headers_for: Callable[[UUID], dict[str, str]], sizes: argparse.Namespace
+) -> PhaseResult:
+    """`GET /api/session` at the throughput load: the session, account, CSRF and middleware every request of
+    the app pays before its own work (the floor under a ballot's cost, which the baseline does not pay)."""
+    members = population.members
+    jobs = [
+        Job((member, member), "", build_request("GET", "/api/session", headers_for(member)), ballot=False)
+        for member in itertools.islice(itertools.cycle(members), sizes.signed_in_requests)
+    ]
+    phase = await run_phase(
+        "signed-in reads", server.port, jobs, sizes.throughput_clients, server.pid, seeded(sizes.seed)
+    )
+    print(phase.summary().replace("ballots_per_s", "requests_s"), flush=True)
+    return phase
+
+
 def seeded(seed: int) -> random.Random:
     """The same seed gives both servers the same ballots, choices and pauses."""
     return random.Random(seed)  # noqa: S311 - a reproducible load, not a secret
@@ -733,10 +759,16 @@ async def bench(sizes: argparse.Namespace, workdir: Path) -> int:
         token = tokens[member]
         return {"cookie": f"{cookie_name}={population.session_keys[member]}; csrftoken={token}", "x-csrftoken": token}
 
+    signed_in = await signed_in_reads(app, population, app_headers, sizes)
     app_run = await drive(app, plan, app_headers, sizes, seeded(sizes.seed), app_db)
 
     base, ours = baseline_run.phases, app_run.phases
-    print(f"\nbaseline: ballots_per_s={base['throughput'].rate:.1f} p50_ms={base['throughput'].percentile(0.5):.1f} "
+    print(
+        f"\nserver CPU per request: baseline ballot {base['throughput'].cpu_ms_per_request:.2f} ms; app: "
+        f"signed-in read (GET /api/session, no ballot) {signed_in.cpu_ms_per_request:.2f} ms, "
+        f"ballot {ours['throughput'].cpu_ms_per_request:.2f} ms"
+    )
+    print(f"baseline: ballots_per_s={base['throughput'].rate:.1f} p50_ms={base['throughput'].percentile(0.5):.1f} "
           f"p99_ms={base['throughput'].percentile(0.99):.1f} p99_ms_at_10={base['latency'].percentile(0.99):.1f} "
           f"errors={baseline_run.errors}")  # fmt: skip
     ratio = ours["throughput"].rate / base["throughput"].rate if base["throughput"].rate else float("nan")
@@ -767,6 +799,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--latency-clients", type=int, default=10)
     parser.add_argument("--latency-requests", type=int, default=1000)
     parser.add_argument("--duplicate-requests", type=int, default=1500, help="ballots in the duplicates phase")
+    parser.add_argument("--signed-in-requests", type=int, default=2000, help="GET /api/session, to compare")
     parser.add_argument("--duplicate-share", type=float, default=0.10)
     parser.add_argument("--seed", type=int, default=2013)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (databases, server logs)")
