@@ -1,4 +1,5 @@
-"""The demo workspace tells a coherent story: what the 2012 vote adopted is what its rules give."""
+"""The demo workspace tells a coherent story: what the 2012 vote adopted is what its rules give, and its
+published dossier went through the personal data guard."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy.orm import selectinload
 from workspace.cycles.access import cycle_access
 from workspace.cycles.models import Cycle
 from workspace.demo.loader import load_demo
+from workspace.dossier import services as dossier
+from workspace.dossier.models import DossierVersion
 from workspace.recommendations.models import Status
 from workspace.voting import results
 
@@ -25,3 +28,16 @@ async def test_the_2012_statuses_are_those_the_double_majority_gives(db):
     assert all((status == Status.ADOPTED) == adopted for status, adopted in outcomes)
     assert any(not adopted for _status, adopted in outcomes)
     assert any(r.objections for group in by_axis for r in group.results)
+
+
+@pytest.mark.sqlite_only
+async def test_the_published_2012_dossier_leaves_out_the_minority_view_that_cites_someone(db):
+    assert await load_demo(db, report=lambda _message: None)
+    async with db.session(write=False) as session:
+        cycle = await session.scalar(select(Cycle).where(Cycle.year == 2012).options(selectinload(Cycle.axes)))
+        flagged = await dossier.flagged_reasons(session, cycle)
+        version = await session.scalar(select(DossierVersion).where(DossierVersion.cycle_id == cycle.id))
+    assert [reason.decision for reason in flagged] == ["omit"]
+    assert "06 12 34 56 78" in flagged[0].objection.reason
+    assert "06 12 34 56 78" not in str(version.content)
+    assert "minority_views" in str(version.content)

@@ -83,6 +83,7 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /cycles/{slug:str}/dossier/move":                                                       (401, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/preview":                                                     (302, 404, 404, 404, 404, 404, 404),
     "POST /cycles/{slug:str}/dossier/publish":                                                    (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/dossier/reasons":                                                    (401, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/versions/{number:int}":                                       (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/follow-up":                                                           (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/follow-up.csv":                                                       (404, 404, 404, 404, 404, 404, 404),

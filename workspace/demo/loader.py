@@ -19,8 +19,9 @@ from workspace.cycles.services import SEEDED_AXES
 from workspace.demo.people import GROUPS, PEOPLE
 from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
 from workspace.discussion.models import Comment, Follow, MeetingRecommendation, Notification, Report
-from workspace.dossier.models import AuthorityAnswer, DossierVersion, Position
-from workspace.dossier.services import build_content
+from workspace.dossier.models import AuthorityAnswer, Dossier, DossierVersion, Position
+from workspace.dossier.reasons import OMIT
+from workspace.dossier.services import build_content, flagged_reasons
 from workspace.recommendations.glossary import seed_glossary
 from workspace.recommendations.models import (
     TEXT_FIELDS,
@@ -219,11 +220,16 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
     # The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote, cast so
     # that each status is what the double majority gives (tests/demo checks it).
     voted = [r for r in recommendations if r.cycle_id == cycle_2012.id]
+    ballots = []
     for index, recommendation in enumerate(voted):
         for position, voter in enumerate(voters[: rng.randint(len(voters) - 3, len(voters))]):
             choice, reason = _demo_ballot(recommendation.status, voter, index + position)
-            session.add(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=choice, reason=reason,
-                               side=voter.side, actor_kind=voter.actor_kind))  # fmt: skip
+            ballots.append(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=choice, reason=reason,
+                                  side=voter.side, actor_kind=voter.actor_kind))  # fmt: skip
+    # A minority view that cites someone: the guard flagged it and the facilitators left it out of the dossier.
+    slip = next(ballot for ballot in ballots if ballot.choice == Choice.AGAINST and ballot.reason)
+    slip.reason += " Voir Mme Lefebvre au 06 12 34 56 78, qui attend depuis huit mois."
+    session.add_all(ballots)
     guichet = recommendations[4]
     session.add(
         Translation(
@@ -258,6 +264,11 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
                         reviewer_id=users[-1].id, position=Position.WILL_STUDY,
                         commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
                         responsible_service="Dienst Wonen")
+    )  # fmt: skip
+    await session.flush()
+    session.add(
+        Dossier(cycle_id=cycle_2012.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[],
+                reason_reviews={reason.key: OMIT for reason in await flagged_reasons(session, cycle_2012)})
     )  # fmt: skip
     await session.flush()
     # The 2012 dossier, published: what the public dossier and follow-up pages show.

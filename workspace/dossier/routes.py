@@ -48,6 +48,7 @@ async def _workspace_context(db_session: DbSession, access: CycleAccess, **extra
         "publish_form": extra.pop("publish_form", None) or Form(),
         "export_form": extra.pop("export_form", None) or Form(values={"format": "pdf", "language": "fr-nl"}),
         "flags": await services.privacy_flags(db_session, access.cycle),
+        "flagged_reasons": await services.flagged_reasons(db_session, access.cycle),
         "versions": await services.versions(db_session, access.cycle),
         "version": None,
         **_export_choices(),
@@ -103,6 +104,19 @@ async def publish(request: Request, db_session: DbSession, slug: FromPath[str]) 
         return Template("dossier/consolidation.html", context=context, status_code=400)
     notify(request, _("Version %(number)s of the dossier is published.", number=version.number))
     return see_other(f"/cycles/{slug}/dossier/versions/{version.number}")
+
+
+@post("/cycles/{slug:str}/dossier/reasons", guards=[requires_user])
+async def review_reason(request: Request, db_session: DbSession, slug: FromPath[str]) -> Redirect:
+    """A facilitator keeps a minority view the guard flags, or leaves it out of the dossier."""
+    user = signed_in(request)
+    access = await cycles.get_cycle(db_session, slug, user)
+    decision = await services.review_reason(db_session, access, await read_form(request), user)
+    if decision == "keep":
+        notify(request, _("The minority view will be printed as written."))
+    else:
+        notify(request, _("The minority view is left out of the dossier."))
+    return see_other(f"/cycles/{slug}/dossier/consolidation#minority-views")
 
 
 @get("/cycles/{slug:str}/dossier/preview", name="dossier_preview", guards=[requires_user])
@@ -243,6 +257,7 @@ dossier_routes = [
     move,
     save_introductions,
     publish,
+    review_reason,
     preview,
     dossier_page,
     version_page,

@@ -20,6 +20,7 @@ from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle, Phase
 from workspace.discussion import comments
 from workspace.discussion.models import Comment, CommentEdit
+from workspace.dossier import reasons
 from workspace.dossier.content import (
     AxisSection,
     DiscussionComment,
@@ -34,6 +35,7 @@ from workspace.recommendations import privacy, translations
 from workspace.recommendations.models import TEXT_FIELDS, CoAuthor, Recommendation, Status, Translation
 from workspace.voting import results as voting
 from workspace.voting import rules as voting_rules
+from workspace.voting import services as ballots
 
 IN_THE_DOSSIER = (Status.ADOPTED, Status.NOT_ADOPTED)
 MAX_NOTE = 2_000
@@ -48,7 +50,7 @@ async def get_dossier(session: AsyncSession, cycle: Cycle) -> Dossier:
     """The cycle's draft dossier, created on first use (not flushed: GET requests never write)."""
     dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == cycle.id))
     return dossier or Dossier(
-        cycle_id=cycle.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[]
+        cycle_id=cycle.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[], reason_reviews={}
     )
 
 
@@ -170,7 +172,10 @@ async def build_content(session: AsyncSession, access: CycleAccess) -> DossierCo
             text=texts,
             untranslated=untranslated,
             votes=_votes(result),
-            minority_views=[MinorityView(view.choice.value, view.reason) for view in result.objections],
+            minority_views=[
+                MinorityView(view.choice.value, view.reason)
+                for view in reasons.printed(result.objections, dossier.reason_reviews)
+            ],
             carried_from=carried.get(recommendation.carried_from_id) if recommendation.carried_from_id else None,
         )
 
@@ -317,6 +322,35 @@ async def privacy_flags(session: AsyncSession, cycle: Cycle) -> list[PrivacyFlag
     return flags
 
 
+async def flagged_reasons(session: AsyncSession, cycle: Cycle) -> list[reasons.FlaggedReason]:
+    """Minority views of the dossier in which the guard finds personal data, with what was decided."""
+    recommendations = await _recommendations(session, cycle)
+    objections = await ballots.minority_views(session, cycle, [r.id for r in recommendations])
+    return reasons.flagged(recommendations, objections, (await get_dossier(session, cycle)).reason_reviews)
+
+
+async def review_reason(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> str:
+    """Keep a flagged minority view as written, or leave it out of the dossier; returns the decision."""
+    require(may_consolidate(access))
+    key, decision = form.get("key"), form.get("decision")
+    require(decision in reasons.DECISIONS)
+    flagged = {reason.key: reason for reason in await flagged_reasons(session, access.cycle)}
+    require(key in flagged)
+    dossier = await _dossier_for_writing(session, access.cycle)
+    dossier.reason_reviews = {**dossier.reason_reviews, key: decision}
+    audit.record(
+        session,
+        action="dossier.reason_review",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=flagged[key].recommendation_id,
+        decision=decision,
+        kinds=list(flagged[key].kinds),
+    )
+    return decision
+
+
 async def move(session: AsyncSession, access: CycleAccess, recommendation_id: UUID, direction: str) -> None:
     """Move an adopted recommendation one place up or down within its axis (numbers follow)."""
     require(may_consolidate(access) and direction in ("up", "down"))
@@ -403,6 +437,16 @@ async def publish(session: AsyncSession, access: CycleAccess, form: Form, actor:
                 "The dossier cannot be published yet: %(count)s recommendation(s) still hold passages that look "
                 "like personal data. Their authors must remove them or confirm them first.",
                 count=len(flags),
+            ),
+        )
+    undecided = [reason for reason in await flagged_reasons(session, cycle) if reason.decision is None]
+    if undecided:
+        form.add_error(
+            "form",
+            _(
+                "The dossier cannot be published yet: %(count)s minority view(s) hold passages that look like "
+                "personal data. Keep each one as written or leave it out of the dossier first.",
+                count=len(undecided),
             ),
         )
     if not form.is_valid:

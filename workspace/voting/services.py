@@ -258,6 +258,7 @@ class Objection:
     reason: str
     voter: str | None
     """The voter's name, only when the cycle's ballots are open."""
+    ballot_id: UUID | None = None
 
 
 async def minority_views(
@@ -266,7 +267,7 @@ async def minority_views(
     if not recommendation_ids:
         return {}
     rows = await session.execute(
-        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name)
+        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name, Ballot.id)
         .outerjoin(User, User.id == Ballot.user_id)
         .where(
             Ballot.recommendation_id.in_(recommendation_ids),
@@ -276,8 +277,8 @@ async def minority_views(
         .order_by(Ballot.choice.desc(), Ballot.created_at)
     )
     views: dict[UUID, list[Objection]] = defaultdict(list)
-    for recommendation_id, choice, reason, name in rows.all():
-        views[recommendation_id].append(Objection(choice, reason, name if cycle.ballots_open else None))
+    for recommendation_id, choice, reason, name, ballot_id in rows.all():
+        views[recommendation_id].append(Objection(choice, reason, name if cycle.ballots_open else None, ballot_id))
     return dict(views)
 
 
