@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import OidcIdentity, User
+from workspace.accounts.privacy import pseudonym
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Membership, Phase
 from workspace.discussion.models import Comment, Notification
@@ -102,6 +103,27 @@ async def test_deleting_an_account_erases_the_person_and_keeps_their_contributio
     assert after.by_side == before.by_side
     page = await client.get(f"/recommendations/{recommendation.id}")
     assert "Julie Martin" not in page.text
+
+
+async def test_deleting_an_account_removes_its_name_from_other_peoples_notifications(client, db):
+    cycle, user, _recommendation = await _contributions(db)
+    colleague = await make_user(db, display_name="Griet Peeters")
+    await add_member(db, colleague, cycle)
+    async with db.transaction() as session:
+        about_julie = {"actor": "Julie Martin", "actor_id": str(user.id), "title": "Un guichet unique"}
+        told = Notification(user_id=colleague.id, kind="comment", link="/", params=about_julie)
+        about_marc = {"actor": "Marc Membre", "actor_id": str(colleague.id), "title": "Autre"}
+        other = Notification(user_id=colleague.id, kind="comment", link="/", params=about_marc)
+        session.add_all([told, other])
+    await sign_in(client, user)
+
+    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
+                               token_from="/profile/privacy")  # fmt: skip
+
+    assert response.status_code == 303
+    async with db.session(write=False) as session:
+        assert (await session.get(Notification, told.id)).params == {**about_julie, "actor": pseudonym(user.id)}
+        assert (await session.get(Notification, other.id)).params["actor"] == "Marc Membre"
 
 
 async def test_deletion_needs_the_address_typed_and_keeps_what_was_typed(client, db):

@@ -170,6 +170,15 @@ def pseudonym(user_id: UUID) -> str:
     return f"Participant {user_id.hex[-6:].upper()}"
 
 
+async def _forget_name_in_notifications(session: AsyncSession, user_id: UUID) -> None:
+    """Other people's notifications about what the person did keep the name it had then: replace it."""
+    told = await session.scalars(
+        select(Notification).where(Notification.params["actor_id"].as_string() == str(user_id))
+    )
+    for notification in told:
+        notification.params = {**notification.params, "actor": pseudonym(user_id)}
+
+
 async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID) -> None:
     """Erase the person's data, keeping their contributions under a pseudonym (see the module's doc)."""
     confirmation = form.text("confirm_email", required=True, max_length=254).lower()
@@ -203,6 +212,7 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
         (PasswordReset, PasswordReset.user_id),
     ):
         await session.execute(delete(model).where(column == user_id))
+    await _forget_name_in_notifications(session, user_id)
     user.email = f"deleted-{user_id.hex}@invalid"
     user.password_hash = None
     user.display_name = pseudonym(user_id)
