@@ -300,3 +300,40 @@ async def test_an_export_interrupted_by_a_restart_is_started_again(client, db):
     assert response.text.startswith("# ")
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(DossierExport)) == 2
+
+
+async def test_a_new_draft_export_clears_out_draft_exports_older_than_a_day(client, db):
+    setup = await published(client, db)
+    slug = setup.cycle.slug
+    async with db.session(write=False) as session:
+        version_id = await session.scalar(select(DossierVersion.id).where(DossierVersion.cycle_id == setup.cycle.id))
+    ages = {"old draft": (None, timedelta(days=2)), "recent draft": (None, timedelta(hours=1)),
+            "old published": (version_id, timedelta(days=2))}  # fmt: skip
+    async with db.transaction() as session:
+        rows = {
+            name: DossierExport(
+                cycle_id=setup.cycle.id,
+                version_id=version,
+                format="md",
+                language="fr",
+                progress=100,
+                status=ExportStatus.DONE,
+                filename=f"{name}.md",
+                error="",
+                data=b"# x",
+            )
+            for name, (version, _age) in ages.items()
+        }
+        session.add_all(rows.values())
+        await session.flush()
+        for name, (_version, age) in ages.items():
+            rows[name].updated_at = datetime.now(UTC) - age
+    response = await post_form(client, f"/cycles/{slug}/dossier/exports", {"format": "md", "language": "fr"},
+                               token_from=f"/cycles/{slug}")  # fmt: skip
+    assert response.status_code == 303
+    await finished(client, response.headers["location"])
+    async with db.session(write=False) as session:
+        left = set((await session.scalars(select(DossierExport.filename))).all())
+    assert "old draft.md" not in left
+    assert {"recent draft.md", "old published.md"} <= left
+    assert len(left) == 3

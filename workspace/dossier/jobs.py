@@ -3,8 +3,8 @@
 The request that asks for an export stores a pending row and returns at once; the task builds the content
 in a read session, renders it on a worker thread (WeasyPrint takes seconds on a large dossier, the event
 loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
-again; draft exports are rebuilt each time. A process that stops mid-export leaves the row pending; asking
-again after STALE_AFTER starts a new one.
+again; draft exports are rebuilt each time and kept a day (workspace/dossier/kept.py). A process that stops
+mid-export leaves the row pending; asking again after STALE_AFTER starts a new one.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle
 from workspace.dossier import exports, services
 from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent, languages_of
+from workspace.dossier.kept import forget_old_drafts
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 
 logger = logging.getLogger("passerelle.exports")
@@ -82,6 +83,8 @@ async def request_export(
         )
         if kept is not None:
             return kept, False
+    else:
+        await forget_old_drafts(session, access.cycle.id)
     published = date.fromisoformat(version.content["published_on"]) if version else date.today()
     extension = exports.get_format(format_name).extension
     suffix = (f"_v{version.number}" if version else "_draft") + ("_discussion" if with_discussion else "")

@@ -1,13 +1,17 @@
-"""Kept export files that hold a discussion annex are forgotten when what they hold is withdrawn."""
+"""Which export files are kept: those of a published version are served again, until what they hold is
+withdrawn; those of the draft are only kept a day, each new draft export clearing out the older ones."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.dossier.models import DossierExport
+
+DRAFTS_KEPT_FOR = timedelta(days=1)
 
 
 async def forget_discussion_exports(session: AsyncSession, cycle_id: UUID | None = None) -> None:
@@ -17,3 +21,15 @@ async def forget_discussion_exports(session: AsyncSession, cycle_id: UUID | None
     if cycle_id is not None:
         statement = statement.where(DossierExport.cycle_id == cycle_id)
     await session.execute(statement)
+
+
+async def forget_old_drafts(session: AsyncSession, cycle_id: UUID) -> None:
+    """Delete the cycle's draft exports untouched for DRAFTS_KEPT_FOR (a draft changes: nobody downloads
+    yesterday's copy again; one still in progress is touched as it advances)."""
+    await session.execute(
+        delete(DossierExport).where(
+            DossierExport.cycle_id == cycle_id,
+            DossierExport.version_id.is_(None),
+            DossierExport.updated_at < datetime.now(UTC) - DRAFTS_KEPT_FOR,
+        )
+    )
