@@ -243,3 +243,20 @@ async def test_a_published_annex_shows_comments_as_they_read_at_publication(clie
     _path, annex = await export(client, setup.cycle.slug, "md")
     assert "Merci, à préciser." in annex.text
     assert "Réécrit après la publication." not in annex.text
+
+
+async def test_the_annex_masks_passages_that_look_like_personal_data(client, db):
+    setup = await consolidation(db)
+    first = setup.adopted[0]
+    earlier = datetime.now(UTC) - timedelta(hours=1)
+    await make_comment(db, first, setup.member, "Mme Dupont attend, appelez-la au 0470 12 34 56. Le guichet aide.",
+                       created_at=earlier)  # fmt: skip
+    await sign_in(client, setup.facilitator)
+    slug = setup.cycle.slug
+    assert (
+        await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    ).status_code == 303
+    _path, response = await export(client, slug, "md")
+    assert "[…] attend, appelez-la au […]. Le guichet aide." in response.text
+    assert "0470" not in response.text
+    assert "Dupont" not in response.text

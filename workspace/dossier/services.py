@@ -210,7 +210,8 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
     comments in thread order (each thread's comments oldest first, replies under what they answer), without
     hidden or deleted ones (a visible reply to one of those keeps its place). until: only comments posted
     by then, as they read then (a published version's discussion is the one it was published with). Authors
-    are read now, so an account erased since shows its pseudonym."""
+    are read now, so an account erased since shows its pseudonym. Nobody reviews thousands of comments one
+    by one as they do a recommendation's text, so passages that look like personal data are masked."""
     entries = [*content.entries(), *content.annex]
     ids = [UUID(entry.id) for entry in entries]
     query = (
@@ -240,7 +241,7 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         while pending:
             row, depth = pending.pop()
             if row.hidden_at is None and row.deleted_at is None:
-                body = text_then.get(row.id, row.body)
+                body = privacy.masked(text_then.get(row.id, row.body))
                 shown.append(DiscussionComment(row.display_name or "", row.created_at.date().isoformat(), body, depth))
             pending.extend((reply, depth + 1) for reply in reversed(children[row.id]))
         return shown
