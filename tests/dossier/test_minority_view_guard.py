@@ -3,6 +3,7 @@ publishing, and facilitators keep each flagged one as written or leave it out.""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from sqlalchemy import select
@@ -11,7 +12,10 @@ from tests.dossier.support import cast_ballots, consolidation
 from tests.factories import add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import MembershipRole
+from workspace.core.forms import Form
 from workspace.core.models import AuditEntry
+from workspace.cycles import services as cycles
+from workspace.dossier import services
 from workspace.dossier.models import Dossier, DossierVersion
 from workspace.voting.models import Choice
 
@@ -115,3 +119,24 @@ async def test_only_facilitators_of_the_cycle_decide_and_only_about_flagged_view
     async with db.session(write=False) as session:
         dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == setup.cycle.id))
     assert dossier is None or dossier.reason_reviews == {}
+
+
+async def test_two_facilitators_deciding_at_once_both_count(db):
+    setup = await _with_personal_reason(db)
+    other_voter = await make_user(db, display_name="Otto Ander")
+    await add_member(db, other_voter, setup.cycle)
+    await cast_ballots(db, setup.adopted[0], [(other_voter, Choice.BLOCK, "Zie dossier van Jan Peeters (45 jaar).")])
+    async with db.session(write=False) as session:
+        keys = [reason.key for reason in await services.flagged_reasons(session, setup.cycle)]
+    assert len(keys) == 2
+
+    async def decide(key: str, decision: str) -> None:
+        async with db.transaction() as session:
+            access = await cycles.get_cycle(session, setup.cycle.slug, setup.facilitator)
+            await services.review_reason(session, access, Form(values={"key": key, "decision": decision}),
+                                         setup.facilitator)  # fmt: skip
+
+    await asyncio.gather(decide(keys[0], "keep"), decide(keys[1], "omit"))
+    async with db.session(write=False) as session:
+        dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == setup.cycle.id))
+    assert dossier.reason_reviews == {keys[0]: "keep", keys[1]: "omit"}

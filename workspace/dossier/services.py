@@ -10,7 +10,10 @@ from datetime import date, datetime
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from uuid_utils.compat import uuid7
 
 from workspace.accounts.models import User
 from workspace.core import audit
@@ -38,6 +41,7 @@ from workspace.voting import rules as voting_rules
 from workspace.voting import services as ballots
 
 IN_THE_DOSSIER = (Status.ADOPTED, Status.NOT_ADOPTED)
+_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 MAX_NOTE = 2_000
 
 
@@ -55,9 +59,19 @@ async def get_dossier(session: AsyncSession, cycle: Cycle) -> Dossier:
 
 
 async def _dossier_for_writing(session: AsyncSession, cycle: Cycle) -> Dossier:
-    dossier = await get_dossier(session, cycle)
-    if dossier not in session:
-        session.add(dossier)
+    """The cycle's draft dossier, created if need be and locked until the transaction ends, so that two
+    facilitators saving at once (an order, a decision) each build on what the other saved (SQLite's write
+    transactions take turns anyway; PostgreSQL's wait for the row)."""
+    insert = _INSERTS[session.bind.dialect.name](Dossier.__table__)
+    await session.execute(
+        insert.values(id=uuid7(), cycle_id=cycle.id, introduction_fr="", introduction_nl="",
+                      axis_introductions={}, order=[], reason_reviews={})
+        .on_conflict_do_nothing(index_elements=["cycle_id"])
+    )  # fmt: skip
+    dossier = await session.scalar(
+        select(Dossier).where(Dossier.cycle_id == cycle.id).with_for_update().execution_options(populate_existing=True)
+    )
+    assert dossier is not None
     return dossier
 
 
