@@ -299,3 +299,24 @@ def test_translations_are_checked_under_fields_of_their_own():
     assert original.fingerprint != translated.fingerprint  # confirmed in one, still asked about in the other
     assert privacy.split_field("nl:finding") == ("nl", "finding")
     assert privacy.split_field("finding") == (None, "finding")
+
+
+FOLDED_SPELLINGS = ["12 CHEMİN DES Lilas", "12 chemın des Lilas", "ſquare Ambiorix 12", "CİTÉ Ambiorix 12"]
+
+
+@pytest.mark.parametrize("text", [text for _kind, text, _excerpt in POSITIVES] + NEGATIVES + FOLDED_SPELLINGS)
+def test_the_quick_checks_before_the_patterns_never_change_what_is_found(text: str):
+    assert privacy._find_in_text(text) == privacy._find_in_text(text, gated=False)
+
+
+@pytest.mark.parametrize("text", FOLDED_SPELLINGS)
+def test_a_street_word_is_recognised_whatever_its_case_folding(text: str):
+    assert [finding.kind for finding in find_personal_data({"text": text})] == ["address"]
+
+
+def test_masking_replaces_each_flagged_passage_and_keeps_the_rest():
+    text = "Appeler Mme Dupont au 0470 12 34 56, 12 rue des Lilas à Lille, ou écrire à julie@example.org."
+    assert privacy.masked(text) == "Appeler […] au […], […] à Lille, ou écrire à […]."
+    assert (
+        privacy.masked("Le guichet ouvre en 2026 pour les 18-25 ans.") == "Le guichet ouvre en 2026 pour les 18-25 ans."
+    )

@@ -294,18 +294,13 @@ _Span = tuple[str, int, int]
 # --- Detection -------------------------------------------------------------------------------------------------
 
 
-_NEED_A_DIGIT = frozenset({"phone", "national_number", "birth_date", "address"})
-"""Kinds that cannot be found in a text without a digit: their finders (the address patterns above all,
-the slowest by far) are skipped there."""
-
-
-def _find_in_text(text: str) -> list[_Span]:
+def _find_in_text(text: str, *, gated: bool = True) -> list[_Span]:
+    """`gated=False` runs every finder on every text: what the gates must never change (tested)."""
     candidates: list[_Span] = []
-    has_digit = any(character.isdigit() for character in text)
     for kind, finder in _FINDERS:
-        if (kind in _NEED_A_DIGIT and not has_digit) or (kind == "email" and "@" not in text):
-            continue
-        candidates.extend((kind, start, end) for start, end in finder(text))
+        gate = _GATES.get(finder)
+        if not gated or gate is None or gate(text):
+            candidates.extend((kind, start, end) for start, end in finder(text))
     trimmed = [span for span in (_trim(text, *candidate) for candidate in candidates) if span[1] < span[2]]
     return sorted(_merge_same_kind(_without_overlaps(trimmed)), key=lambda span: (span[1], span[2]))
 
@@ -404,18 +399,13 @@ def _birth_dates(text: str) -> Iterable[tuple[int, int]]:
             yield year.span()
 
 
-_NL_STREET_WORDS = (*_NL_SUFFIX.split("|"), *_NL_STANDALONE.split("|"))
+def _french_addresses(text: str) -> Iterable[tuple[int, int]]:
+    for pattern in _ADDRESSES[:2]:
+        yield from (match.span() for match in pattern.finditer(text))
 
 
-def _addresses(text: str) -> Iterable[tuple[int, int]]:
-    """Each address pattern needs its street word somewhere in the text: looking for the words first (plain
-    substring searches) spares most texts the patterns themselves, the slowest part of the detector."""
-    lowered = text.lower()
-    french = any(word in lowered for word in _FR_STREET_WORDS)
-    dutch = any(word in text for word in _NL_STREET_WORDS)
-    for pattern, wanted in zip(_ADDRESSES, (french, french, dutch), strict=True):
-        if wanted:
-            yield from (match.span() for match in pattern.finditer(text))
+def _dutch_addresses(text: str) -> Iterable[tuple[int, int]]:
+    yield from (match.span() for match in _ADDRESSES[2].finditer(text))
 
 
 def _persons(text: str) -> Iterable[tuple[int, int]]:
@@ -464,6 +454,40 @@ _FINDERS: tuple[tuple[str, Callable[[str], Iterable[tuple[int, int]]]], ...] = (
     ("phone", _phones),
     ("national_number", _national_numbers),
     ("birth_date", _birth_dates),
-    ("address", _addresses),
+    ("address", _french_addresses),
+    ("address", _dutch_addresses),
     ("person", _persons),
 )
+
+
+_NL_STREET_WORDS = (*_NL_SUFFIX.split("|"), *_NL_STANDALONE.split("|"))
+assert all(re.fullmatch(r"[A-Za-z]+", word) for word in _NL_STREET_WORDS), "plain words, searched as substrings"
+_AS_THE_PATTERNS_FOLD = str.maketrans({"ı": "i", "ſ": "s", "\u0307": None})
+"""`str.lower` and the patterns' `(?i:)` agree on every letter of the street words but these: the dotless ı and
+the long ſ match i and s in the patterns, and İ lowers to i plus a combining dot."""
+_DIGIT = re.compile(r"\d")
+
+
+def _has_digit(text: str) -> bool:
+    return _DIGIT.search(text) is not None
+
+
+def _has_french_street(text: str) -> bool:
+    folded = text.lower().translate(_AS_THE_PATTERNS_FOLD)
+    return _has_digit(text) and any(word in folded for word in _FR_STREET_WORDS)
+
+
+def _has_dutch_street(text: str) -> bool:
+    return _has_digit(text) and any(word in text for word in _NL_STREET_WORDS)
+
+
+_GATES: dict[Callable[[str], Iterable[tuple[int, int]]], Callable[[str], bool]] = {
+    _emails: lambda text: "@" in text,
+    _phones: _has_digit,
+    _national_numbers: _has_digit,
+    _birth_dates: _has_digit,
+    _french_addresses: _has_french_street,
+    _dutch_addresses: _has_dutch_street,
+}
+"""What a text must hold for a finder to find anything in it (an @, a digit, a street word and a number):
+cheap checks that spare most texts the patterns, the address ones above all (the slowest by far)."""
