@@ -1,4 +1,5 @@
-"""The dossier remembers what facilitators decided about minority views the personal-data guard flags.
+"""Ballots remember what facilitators decided about a reason the personal-data guard flags; kept exports
+with the discussion annex are deleted, since the annex now masks personal data (they are rebuilt on demand).
 
 Revision ID: 0008
 Revises: 0007
@@ -18,10 +19,11 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dossier") as batch:
-        batch.add_column(sa.Column("reason_reviews", sa.JSON(), nullable=False, server_default="{}"))
+    with op.batch_alter_table("ballot") as batch:
+        batch.add_column(sa.Column("reason_review", sa.String(length=8), nullable=True))
+    op.execute("DELETE FROM dossier_export WHERE discussion != ''")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("dossier") as batch:
-        batch.drop_column("reason_reviews")
+    with op.batch_alter_table("ballot") as batch:
+        batch.drop_column("reason_review")

@@ -17,7 +17,7 @@ from workspace.core.models import AuditEntry
 from workspace.cycles import services as cycles
 from workspace.dossier import services
 from workspace.dossier.models import Dossier, DossierVersion
-from workspace.voting.models import Choice
+from workspace.voting.models import Ballot, Choice
 
 PERSONAL = "Mme Dupont (0470 12 34 56) attend depuis deux ans, ce n'est pas faisable."
 
@@ -62,7 +62,7 @@ async def test_a_minority_view_left_out_is_not_printed_and_the_dossier_publishes
     )
     assert left_out.status_code == 303
     page = await client.get(f"/cycles/{slug}/dossier/consolidation")
-    assert "Decision: left out of the dossier." in page.text
+    assert "Decision: left out of the dossier and the results." in page.text
     preview = await client.get(f"/cycles/{slug}/dossier/preview")
     assert "0470 12 34 56" not in preview.text
     assert "Trop cher pour les petites communes" in preview.text  # other minority views stay
@@ -117,11 +117,12 @@ async def test_only_facilitators_of_the_cycle_decide_and_only_about_flagged_view
         response = await post_form(client, f"/cycles/{slug}/dossier/reasons", data, token_from=f"/cycles/{slug}")
         assert response.status_code == 404, data
     async with db.session(write=False) as session:
-        dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == setup.cycle.id))
-    assert dossier is None or dossier.reason_reviews == {}
+        reviews = (await session.scalars(select(Ballot.reason_review).where(Ballot.reason_review.is_not(None)))).all()
+    assert reviews == []
 
 
-async def test_two_facilitators_deciding_at_once_both_count(db):
+async def test_facilitators_saving_at_once_all_count(db):
+    """Two decisions, a reordering and the introductions at once, on a dossier nobody saved before."""
     setup = await _with_personal_reason(db)
     other_voter = await make_user(db, display_name="Otto Ander")
     await add_member(db, other_voter, setup.cycle)
@@ -130,13 +131,39 @@ async def test_two_facilitators_deciding_at_once_both_count(db):
         keys = [reason.key for reason in await services.flagged_reasons(session, setup.cycle)]
     assert len(keys) == 2
 
-    async def decide(key: str, decision: str) -> None:
+    async def act(action, **values: str) -> None:  # type: ignore[no-untyped-def]
         async with db.transaction() as session:
             access = await cycles.get_cycle(session, setup.cycle.slug, setup.facilitator)
-            await services.review_reason(session, access, Form(values={"key": key, "decision": decision}),
-                                         setup.facilitator)  # fmt: skip
+            await action(session, access, Form(values=values), setup.facilitator)
 
-    await asyncio.gather(decide(keys[0], "keep"), decide(keys[1], "omit"))
+    async def move(session, access, form, _actor) -> None:  # type: ignore[no-untyped-def]
+        await services.move(session, access, setup.adopted[1].id, "up")
+
+    await asyncio.gather(
+        act(services.review_reason, key=keys[0], decision="keep"),
+        act(services.review_reason, key=keys[1], decision="omit"),
+        act(services.save_introductions, introduction_fr="Une année de travail.", introduction_nl="Een jaar werk."),
+        act(move),
+    )
     async with db.session(write=False) as session:
+        decided = {str(ballot.id): ballot.reason_review for ballot in (await session.scalars(select(Ballot))).all()}
         dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == setup.cycle.id))
-    assert dossier.reason_reviews == {keys[0]: "keep", keys[1]: "omit"}
+    assert {key: decided[key] for key in keys} == {keys[0]: "keep", keys[1]: "omit"}
+    assert dossier.introduction_fr == "Une année de travail."
+    assert dossier.order.index(str(setup.adopted[1].id)) < dossier.order.index(str(setup.adopted[0].id))
+
+
+async def test_a_reason_left_out_is_not_shown_on_the_results_either(client, db):
+    setup = await _with_personal_reason(db)
+    await sign_in(client, setup.facilitator)
+    slug = setup.cycle.slug
+    results_pages = (f"/recommendations/{setup.adopted[1].id}", f"/recommendations/{setup.adopted[1].id}/ballot")
+    for path in results_pages:
+        assert "0470 12 34 56" in (await client.get(path)).text, path
+    page = await client.get(f"/cycles/{slug}/dossier/consolidation")
+    await post_form(client, f"/cycles/{slug}/dossier/reasons", {"key": _keys(page.text)[0], "decision": "omit"},
+                    token_from=f"/cycles/{slug}")  # fmt: skip
+    for path in results_pages:
+        text = (await client.get(path)).text
+        assert "0470 12 34 56" not in text, path
+    assert "0470 12 34 56" in (await client.get(f"/cycles/{slug}/dossier/consolidation")).text

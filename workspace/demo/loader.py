@@ -19,9 +19,9 @@ from workspace.cycles.services import SEEDED_AXES
 from workspace.demo.people import GROUPS, PEOPLE
 from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
 from workspace.discussion.models import Comment, Follow, MeetingRecommendation, Notification, Report
-from workspace.dossier.models import AuthorityAnswer, Dossier, DossierVersion, Position
+from workspace.dossier.models import AuthorityAnswer, DossierVersion, Position
 from workspace.dossier.reasons import OMIT
-from workspace.dossier.services import build_content, flagged_reasons
+from workspace.dossier.services import build_content
 from workspace.recommendations.glossary import seed_glossary
 from workspace.recommendations.models import (
     TEXT_FIELDS,
@@ -229,6 +229,7 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
     # A minority view that cites someone: the guard flagged it and the facilitators left it out of the dossier.
     slip = next(ballot for ballot in ballots if ballot.choice == Choice.AGAINST and ballot.reason)
     slip.reason += " Voir Mme Lefebvre au 06 12 34 56 78, qui attend depuis huit mois."
+    slip.reason_review = OMIT
     session.add_all(ballots)
     guichet = recommendations[4]
     session.add(
@@ -264,11 +265,6 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
                         reviewer_id=users[-1].id, position=Position.WILL_STUDY,
                         commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
                         responsible_service="Dienst Wonen")
-    )  # fmt: skip
-    await session.flush()
-    session.add(
-        Dossier(cycle_id=cycle_2012.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[],
-                reason_reviews={reason.key: OMIT for reason in await flagged_reasons(session, cycle_2012)})
     )  # fmt: skip
     await session.flush()
     # The 2012 dossier, published: what the public dossier and follow-up pages show.

@@ -65,6 +65,7 @@ async def request_export(
     require(may_export(access, version))
     format_name, language, with_discussion = read_choice(form)
     discussion = ASKED if with_discussion else ""
+    await forget_old_drafts(session)
     if version is not None:
         if with_discussion:
             discussion = await services.discussion_key(session, access.cycle.id, version.created_at)
@@ -83,8 +84,6 @@ async def request_export(
         )
         if kept is not None:
             return kept, False
-    else:
-        await forget_old_drafts(session, access.cycle.id)
     published = date.fromisoformat(version.content["published_on"]) if version else date.today()
     extension = exports.get_format(format_name).extension
     suffix = (f"_v{version.number}" if version else "_draft") + ("_discussion" if with_discussion else "")

@@ -1,5 +1,5 @@
 """Which export files are kept: those of a published version are served again, until what they hold is
-withdrawn; those of the draft are only kept a day, each new draft export clearing out the older ones."""
+withdrawn; those of the draft are only kept a day (the next export request clears out older ones)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ async def forget_discussion_exports(session: AsyncSession, cycle_id: UUID | None
     await session.execute(statement)
 
 
-async def forget_old_drafts(session: AsyncSession, cycle_id: UUID) -> None:
-    """Delete the cycle's draft exports untouched for DRAFTS_KEPT_FOR (a draft changes: nobody downloads
-    yesterday's copy again; one still in progress is touched as it advances)."""
+async def forget_old_drafts(session: AsyncSession) -> None:
+    """Delete the draft exports (of every cycle) untouched for DRAFTS_KEPT_FOR: a draft changes, nobody
+    downloads yesterday's copy again; one still in progress is touched as it advances. Each export request
+    runs it, so the files live a day or until the next export, whichever is later."""
     await session.execute(
         delete(DossierExport).where(
-            DossierExport.cycle_id == cycle_id,
             DossierExport.version_id.is_(None),
             DossierExport.updated_at < datetime.now(UTC) - DRAFTS_KEPT_FOR,
         )

@@ -27,9 +27,6 @@ class Dossier(Base):
     """Per axis id: {"fr": ..., "nl": ...}."""
     order: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Recommendation ids in the order the facilitators chose; numbering follows it within each axis."""
-    reason_reviews: Mapped[dict[str, str]] = mapped_column(JSON, default=dict, server_default="{}")
-    """What the facilitators decided about minority views the personal-data guard flags: review key
-    (workspace/dossier/reasons.py) to "keep" or "omit"."""
 
 
 class DossierVersion(Base):

@@ -24,7 +24,7 @@ from workspace.core.web import (
 )
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
-from workspace.dossier import exports, jobs, services
+from workspace.dossier import exports, jobs, reasons, services
 from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent
 from workspace.dossier.exports.document import body
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
@@ -112,10 +112,10 @@ async def review_reason(request: Request, db_session: DbSession, slug: FromPath[
     user = signed_in(request)
     access = await cycles.get_cycle(db_session, slug, user)
     decision = await services.review_reason(db_session, access, await read_form(request), user)
-    if decision == "keep":
+    if decision == reasons.KEEP:
         notify(request, _("The minority view will be printed as written."))
     else:
-        notify(request, _("The minority view is left out of the dossier."))
+        notify(request, _("The minority view is left out of the dossier and the results."))
     return see_other(f"/cycles/{slug}/dossier/consolidation#minority-views")
 
 

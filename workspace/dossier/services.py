@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,6 +39,7 @@ from workspace.recommendations.models import TEXT_FIELDS, CoAuthor, Recommendati
 from workspace.voting import results as voting
 from workspace.voting import rules as voting_rules
 from workspace.voting import services as ballots
+from workspace.voting.models import Ballot
 
 IN_THE_DOSSIER = (Status.ADOPTED, Status.NOT_ADOPTED)
 _INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
@@ -54,7 +55,7 @@ async def get_dossier(session: AsyncSession, cycle: Cycle) -> Dossier:
     """The cycle's draft dossier, created on first use (not flushed: GET requests never write)."""
     dossier = await session.scalar(select(Dossier).where(Dossier.cycle_id == cycle.id))
     return dossier or Dossier(
-        cycle_id=cycle.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[], reason_reviews={}
+        cycle_id=cycle.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[]
     )
 
 
@@ -65,7 +66,7 @@ async def _dossier_for_writing(session: AsyncSession, cycle: Cycle) -> Dossier:
     insert = _INSERTS[session.bind.dialect.name](Dossier.__table__)
     await session.execute(
         insert.values(id=uuid7(), cycle_id=cycle.id, introduction_fr="", introduction_nl="",
-                      axis_introductions={}, order=[], reason_reviews={})
+                      axis_introductions={}, order=[])
         .on_conflict_do_nothing(index_elements=["cycle_id"])
     )  # fmt: skip
     dossier = await session.scalar(
@@ -186,10 +187,7 @@ async def build_content(session: AsyncSession, access: CycleAccess) -> DossierCo
             text=texts,
             untranslated=untranslated,
             votes=_votes(result),
-            minority_views=[
-                MinorityView(view.choice.value, view.reason)
-                for view in reasons.printed(result.objections, dossier.reason_reviews)
-            ],
+            minority_views=[MinorityView(view.choice.value, view.reason) for view in result.objections],
             carried_from=carried.get(recommendation.carried_from_id) if recommendation.carried_from_id else None,
         )
 
@@ -340,8 +338,8 @@ async def privacy_flags(session: AsyncSession, cycle: Cycle) -> list[PrivacyFlag
 async def flagged_reasons(session: AsyncSession, cycle: Cycle) -> list[reasons.FlaggedReason]:
     """Minority views of the dossier in which the guard finds personal data, with what was decided."""
     recommendations = await _recommendations(session, cycle)
-    objections = await ballots.minority_views(session, cycle, [r.id for r in recommendations])
-    return reasons.flagged(recommendations, objections, (await get_dossier(session, cycle)).reason_reviews)
+    objections = await ballots.minority_views(session, cycle, [r.id for r in recommendations], with_left_out=True)
+    return reasons.flagged(recommendations, objections)
 
 
 async def review_reason(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> str:
@@ -351,8 +349,9 @@ async def review_reason(session: AsyncSession, access: CycleAccess, form: Form, 
     require(decision in reasons.DECISIONS)
     flagged = {reason.key: reason for reason in await flagged_reasons(session, access.cycle)}
     require(key in flagged)
-    dossier = await _dossier_for_writing(session, access.cycle)
-    dossier.reason_reviews = {**dossier.reason_reviews, key: decision}
+    await session.execute(
+        update(Ballot).where(Ballot.id == flagged[key].objection.ballot_id).values(reason_review=decision)
+    )
     audit.record(
         session,
         action="dossier.reason_review",
@@ -457,7 +456,7 @@ async def publish(session: AsyncSession, access: CycleAccess, form: Form, actor:
     undecided = [reason for reason in await flagged_reasons(session, cycle) if reason.decision is None]
     if undecided:
         form.add_error(
-            "form",
+            "minority-views",
             _(
                 "The dossier cannot be published yet: %(count)s minority view(s) hold passages that look like "
                 "personal data. Keep each one as written or leave it out of the dossier first.",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.accounts.models import ActorKind, Side
@@ -31,5 +31,8 @@ class Ballot(Base):
     user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     choice: Mapped[Choice] = enum_column(Choice)
     reason: Mapped[str] = mapped_column(Text, default="")
+    reason_review: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    """What facilitators decided about a reason the personal-data guard flags once the vote has closed:
+    "keep" it as written or "omit" it from the dossier and the results (workspace/dossier/reasons.py)."""
     side: Mapped[Side | None] = enum_column(Side, nullable=True)
     actor_kind: Mapped[ActorKind | None] = enum_column(ActorKind, nullable=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from uuid import UUID
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,8 @@ from workspace.voting import rules
 from workspace.voting.models import Ballot, Choice
 
 MAX_REASON = 2_000
+LEFT_OUT = "omit"
+"""Ballot.reason_review of a reason facilitators left out of what readers see (workspace/dossier/reasons.py)."""
 ON_THE_BALLOT = (Status.SUBMITTED, Status.ADOPTED, Status.NOT_ADOPTED)
 """Submitted recommendations are voted on; once the vote closes they are adopted or not."""
 
@@ -171,12 +173,13 @@ def _upsert(insert: Any) -> Any:
         user_id=bindparam("user_id"),
         choice=bindparam("choice"),
         reason=bindparam("reason"),
+        reason_review=None,
         side=bindparam("side"),
         actor_kind=bindparam("actor_kind"),
         created_at=bindparam("now"),
         updated_at=bindparam("now"),
     )
-    replaced = ("choice", "reason", "side", "actor_kind", "updated_at")
+    replaced = ("choice", "reason", "reason_review", "side", "actor_kind", "updated_at")
     return statement.on_conflict_do_update(
         index_elements=[table.c.recommendation_id, table.c.user_id],
         set_={name: statement.excluded[name] for name in replaced},
@@ -258,16 +261,21 @@ class Objection:
     reason: str
     voter: str | None
     """The voter's name, only when the cycle's ballots are open."""
-    ballot_id: UUID | None = None
+    ballot_id: UUID
+    review: str | None = None
+    """What facilitators decided if the personal-data guard flags the reason (Ballot.reason_review)."""
 
 
 async def minority_views(
-    session: AsyncSession, cycle: Cycle, recommendation_ids: list[UUID]
+    session: AsyncSession, cycle: Cycle, recommendation_ids: list[UUID], *, with_left_out: bool = False
 ) -> dict[UUID, list[Objection]]:
+    """The reasons given against or for blocking, as readers see them: without those facilitators left out
+    because they hold personal data (`with_left_out`: those too, for the facilitators deciding)."""
     if not recommendation_ids:
         return {}
-    rows = await session.execute(
-        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name, Ballot.id)
+    query = (
+        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name, Ballot.id,
+               Ballot.reason_review)
         .outerjoin(User, User.id == Ballot.user_id)
         .where(
             Ballot.recommendation_id.in_(recommendation_ids),
@@ -275,10 +283,13 @@ async def minority_views(
             Ballot.reason != "",
         )
         .order_by(Ballot.choice.desc(), Ballot.created_at)
-    )
+    )  # fmt: skip
+    if not with_left_out:
+        query = query.where(or_(Ballot.reason_review.is_(None), Ballot.reason_review != LEFT_OUT))
     views: dict[UUID, list[Objection]] = defaultdict(list)
-    for recommendation_id, choice, reason, name, ballot_id in rows.all():
-        views[recommendation_id].append(Objection(choice, reason, name if cycle.ballots_open else None, ballot_id))
+    for recommendation_id, choice, reason, name, ballot_id, review in (await session.execute(query)).all():
+        voter = name if cycle.ballots_open else None
+        views[recommendation_id].append(Objection(choice, reason, voter, ballot_id, review))
     return dict(views)
 
 
