@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from workspace.cycles.access import cycle_access
 from workspace.cycles.models import Cycle
 from workspace.demo.loader import load_demo
-from workspace.dossier import services as dossier
+from workspace.dossier import guard
 from workspace.dossier.models import DossierVersion
 from workspace.recommendations.models import Status
 from workspace.voting import results
@@ -35,7 +35,7 @@ async def test_the_published_2012_dossier_leaves_out_the_minority_view_that_cite
     assert await load_demo(db, report=lambda _message: None)
     async with db.session(write=False) as session:
         cycle = await session.scalar(select(Cycle).where(Cycle.year == 2012).options(selectinload(Cycle.axes)))
-        flagged = await dossier.flagged_reasons(session, cycle)
+        flagged = await guard.flagged_reasons(session, cycle)
         version = await session.scalar(select(DossierVersion).where(DossierVersion.cycle_id == cycle.id))
     assert [reason.decision for reason in flagged] == ["omit"]
     assert "06 12 34 56 78" in flagged[0].objection.reason

@@ -15,7 +15,7 @@ from workspace.accounts.models import MembershipRole
 from workspace.core.forms import Form
 from workspace.core.models import AuditEntry
 from workspace.cycles import services as cycles
-from workspace.dossier import services
+from workspace.dossier import guard, services
 from workspace.dossier.models import Dossier, DossierVersion
 from workspace.voting.models import Ballot, Choice
 
@@ -128,7 +128,7 @@ async def test_facilitators_saving_at_once_all_count(db):
     await add_member(db, other_voter, setup.cycle)
     await cast_ballots(db, setup.adopted[0], [(other_voter, Choice.BLOCK, "Zie dossier van Jan Peeters (45 jaar).")])
     async with db.session(write=False) as session:
-        keys = [reason.key for reason in await services.flagged_reasons(session, setup.cycle)]
+        keys = [reason.key for reason in await guard.flagged_reasons(session, setup.cycle)]
     assert len(keys) == 2
 
     async def act(action, **values: str) -> None:  # type: ignore[no-untyped-def]
@@ -140,8 +140,8 @@ async def test_facilitators_saving_at_once_all_count(db):
         await services.move(session, access, setup.adopted[1].id, "up")
 
     await asyncio.gather(
-        act(services.review_reason, key=keys[0], decision="keep"),
-        act(services.review_reason, key=keys[1], decision="omit"),
+        act(guard.review_reason, key=keys[0], decision="keep"),
+        act(guard.review_reason, key=keys[1], decision="omit"),
         act(services.save_introductions, introduction_fr="Une année de travail.", introduction_nl="Een jaar werk."),
         act(move),
     )

@@ -116,7 +116,7 @@ class DossierContent:
     """ISO date of publication."""
     discussion: list[EntryDiscussion] | None = None
     """The optional annex with the discussion of each recommendation (None when not asked for). Never
-    stored with a published version: it is read when an export asks for it (services.add_discussion)."""
+    stored with a published version: it is read when an export asks for it (annex.add_discussion)."""
 
     def entries(self) -> list[Entry]:
         return [entry for axis in self.axes for entry in axis.entries]

@@ -25,7 +25,7 @@ from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle
-from workspace.dossier import exports, services
+from workspace.dossier import annex, exports, services
 from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent, languages_of
 from workspace.dossier.kept import forget_old_drafts
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
@@ -68,7 +68,7 @@ async def request_export(
     await forget_old_drafts(session)
     if version is not None:
         if with_discussion:
-            discussion = await services.discussion_key(session, access.cycle.id, version.created_at)
+            discussion = await annex.discussion_key(session, access.cycle.id, version.created_at)
         kept = await session.scalar(
             select(DossierExport)
             .where(
@@ -153,7 +153,7 @@ async def _content(db: Database, job: DossierExport) -> DossierContent:
             access = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
             content = await services.build_content(session, access)
         if job.discussion:
-            await services.add_discussion(session, content, until=until)
+            await annex.add_discussion(session, content, until=until)
         return content
 
 
@@ -169,7 +169,7 @@ async def run(db: Database, export_id: UUID) -> None:
                 until = await session.scalar(
                     select(DossierVersion.created_at).where(DossierVersion.id == job.version_id)
                 )
-                key = await services.discussion_key(session, job.cycle_id, until)
+                key = await annex.discussion_key(session, job.cycle_id, until)
             await _set(db, export_id, discussion=key)
         content = await _content(db, job)
         await _set(db, export_id, progress=40)

@@ -61,7 +61,7 @@ class DossierExport(Base):
     format: Mapped[str] = mapped_column(String(8))
     language: Mapped[str] = mapped_column(String(8))
     discussion: Mapped[str] = mapped_column(String(64), default="", server_default="")
-    """Empty without the discussion annex; with it, a digest of the annex's text (services.discussion_key),
+    """Empty without the discussion annex; with it, a digest of the annex's text (annex.discussion_key),
     so that a kept export is served again only for the same discussion."""
     status: Mapped[ExportStatus] = enum_column(ExportStatus, default=ExportStatus.PENDING)
     progress: Mapped[int] = mapped_column(Integer, default=0)

@@ -24,7 +24,7 @@ from workspace.core.web import (
 )
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
-from workspace.dossier import exports, jobs, reasons, services
+from workspace.dossier import exports, guard, jobs, publishing, reasons, services
 from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent
 from workspace.dossier.exports.document import body
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
@@ -47,8 +47,8 @@ async def _workspace_context(db_session: DbSession, access: CycleAccess, **extra
         "intro_form": extra.pop("intro_form", None) or services.introductions_form(dossier, list(access.cycle.axes)),
         "publish_form": extra.pop("publish_form", None) or Form(),
         "export_form": extra.pop("export_form", None) or Form(values={"format": "pdf", "language": "fr-nl"}),
-        "flags": await services.privacy_flags(db_session, access.cycle),
-        "flagged_reasons": await services.flagged_reasons(db_session, access.cycle),
+        "flags": await guard.privacy_flags(db_session, access.cycle),
+        "flagged_reasons": await guard.flagged_reasons(db_session, access.cycle),
         "versions": await services.versions(db_session, access.cycle),
         "version": None,
         **_export_choices(),
@@ -98,7 +98,7 @@ async def publish(request: Request, db_session: DbSession, slug: FromPath[str]) 
     require(services.may_consolidate(access))
     form = await read_form(request)
     try:
-        version = await services.publish(db_session, access, form, user)
+        version = await publishing.publish(db_session, access, form, user)
     except FormError as error:
         context = await _workspace_context(db_session, access, publish_form=error.form)
         return Template("dossier/consolidation.html", context=context, status_code=400)
@@ -111,7 +111,7 @@ async def review_reason(request: Request, db_session: DbSession, slug: FromPath[
     """A facilitator keeps a minority view the guard flags, or leaves it out of the dossier."""
     user = signed_in(request)
     access = await cycles.get_cycle(db_session, slug, user)
-    decision = await services.review_reason(db_session, access, await read_form(request), user)
+    decision = await guard.review_reason(db_session, access, await read_form(request), user)
     if decision == reasons.KEEP:
         notify(request, _("The minority view will be printed as written."))
     else:
