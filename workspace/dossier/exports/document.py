@@ -32,7 +32,7 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .dossier__toc ol { list-style: none; padding-left: 0; }
 .dossier__toc ol ol { padding-left: 6mm; }
 .dossier__toc a { color: inherit; text-decoration: none; }
-.dossier__toc a::after { content: leader(".") attr(data-page); }
+.dossier__toc a::after { content: leader("....") attr(data-page); }
 .dossier__target { position: absolute; }
 .dossier__section { break-before: page; }
 .dossier__entry { break-inside: auto; }
@@ -47,7 +47,8 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .dossier__comment--depth-1 { margin-left: 6mm; } .dossier__comment--depth-2 { margin-left: 12mm; }
 .dossier__comment--depth-3 { margin-left: 18mm; } .dossier__comment--depth-4 { margin-left: 24mm; }
 """
-"""The PDF's parts (pdf.py): page numbers are not in the margin boxes but drawn over each page afterwards
+"""The PDF's parts (pdf.py): the leaders of the contents repeat four dots, WeasyPrint drawing each repetition
+as a text of its own (with one dot, drawing the contents took most of its time); page numbers are not in the margin boxes but drawn over each page afterwards
 (FOLIO_CSS), the table of contents prints the numbers it is given (data-page)."""
 FOLIO_CSS = """
 @page { size: A4; margin: 22mm 18mm 22mm 18mm;

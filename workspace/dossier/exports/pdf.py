@@ -128,6 +128,13 @@ def render_part(content: DossierContent, languages: tuple[str, ...], part: Part)
     return Rendered(data, len(document.pages), anchors, bookmarks)
 
 
+def count_pages(content: DossierContent, languages: tuple[str, ...], part: Part) -> int:
+    """The number of pages of a part, laid out but not written (the front with placeholder numbers)."""
+    from weasyprint import HTML
+
+    return len(HTML(string=print_part(content, languages, part)).render().pages)
+
+
 def render_folios(first: int, last: int, total: int, language: str) -> bytes:
     """The page numbers first to last, one per page, to draw over the pages (pdf_merge.add_folios)."""
     from weasyprint import HTML
@@ -204,10 +211,10 @@ def render_pdf(
     body = parts(content, languages, part_weight)
     with _executor(min(workers, len(body))) as executor:
         placeholders = dict.fromkeys(_targets(content), PLACEHOLDER_PAGE)
-        draft_front = executor.submit(render_part, content, languages, Part(front=True, pages=placeholders))
+        draft_front = executor.submit(count_pages, content, languages, Part(front=True, pages=placeholders))
         pending = [executor.submit(render_part, content, languages, part) for part in body]
         rendered = [future.result() for future in pending]
-        front_pages = draft_front.result().page_count
+        front_pages = draft_front.result()
         for _attempt in range(3):
             pages, offsets, total = _page_numbers(content, rendered, front_pages)
             front_future = executor.submit(render_part, content, languages, Part(front=True, pages=pages))
