@@ -7,12 +7,14 @@ so the PDF is made in parts:
 1. The recommendations are cut into parts of about PART_WEIGHT characters (a part starts on a new page:
    at a section, or between two recommendations), and each part is rendered to a tagged PDF on its own,
    by WORKERS processes at once (spawned: the app's threads are not copied). Each part says how many
-   pages it has and where its headings and link targets are.
+   pages it has and where its headings and link targets are. This process joins each part to the
+   previous ones as it comes (pdf_merge.py: pages, structure tree, named destinations for the links),
+   while the workers lay out the next ones.
 2. The cover and table of contents are rendered once the page of every heading is known (with
-   placeholders first, in parallel with the parts, to learn how many pages they take).
-3. The page numbers ("12 / 340") are rendered on their own pages and drawn over the pages of the parts
-   as pagination artifacts (pdf_merge.py), which then joins the parts: pages, structure tree, named
-   destinations for the links and one outline.
+   placeholders first, laid out only, in parallel with the parts, to learn how many pages they take),
+   and put before the parts, with one outline for the whole.
+3. The page numbers ("12 / 340") are drawn over the pages as pagination artifacts: WeasyPrint renders
+   one number of each length and the digits, and pdf_merge writes each page's number from them.
 
 A small dossier makes a single part, rendered in this process.
 """
@@ -135,11 +137,13 @@ def count_pages(content: DossierContent, languages: tuple[str, ...], part: Part)
     return len(HTML(string=print_part(content, languages, part)).render().pages)
 
 
-def render_folios(first: int, last: int, total: int, language: str) -> bytes:
-    """The page numbers first to last, one per page, to draw over the pages (pdf_merge.add_folios)."""
+def render_folios(total: int, language: str) -> bytes:
+    """What pdf_merge draws the page numbers with: a page numbered 0123456789 (the digits' glyphs), then
+    pages numbered 0, 00, 000... up to as many digits as total (where a number of that length goes)."""
     from weasyprint import HTML
 
-    data = HTML(string=folios(first, last, total, language)).write_pdf()
+    numbers = ["0123456789", *("0" * length for length in range(1, len(str(total)) + 1))]
+    data = HTML(string=folios(numbers, total, language)).write_pdf()
     assert data is not None
     return data
 
@@ -209,27 +213,28 @@ def render_pdf(
     content: DossierContent, languages: tuple[str, ...], *, part_weight: int = PART_WEIGHT, workers: int = WORKERS
 ) -> bytes:
     body = parts(content, languages, part_weight)
+    merger = pdf_merge.Merger()
     with _executor(min(workers, len(body))) as executor:
         placeholders = dict.fromkeys(_targets(content), PLACEHOLDER_PAGE)
         draft_front = executor.submit(count_pages, content, languages, Part(front=True, pages=placeholders))
         pending = [executor.submit(render_part, content, languages, part) for part in body]
-        rendered = [future.result() for future in pending]
+        rendered = []
+        for future in pending:
+            rendered.append(future.result())
+            merger.add(rendered[-1])  # here, while the workers lay out the next parts
         front_pages = draft_front.result()
         for _attempt in range(3):
             pages, offsets, total = _page_numbers(content, rendered, front_pages)
             front_future = executor.submit(render_part, content, languages, Part(front=True, pages=pages))
-            folio_futures = [
-                (first, executor.submit(render_folios, first, last, total, languages[0]))
-                for first, last in _ranges(2, total, workers)
-            ]
+            folios = executor.submit(render_folios, total, languages[0])
             front = front_future.result()
             if front.page_count == front_pages:
                 break
             front_pages = front.page_count  # the real numbers wrapped a title differently: once more
         else:
             raise RuntimeError("the table of contents does not settle on a number of pages")
-        numbered = [(first, future.result()) for first, future in folio_futures]
-    return pdf_merge.merge(front, rendered, offsets, numbered)
+        numbers = folios.result()
+    return merger.finish(front, rendered, offsets, numbers)
 
 
 def _targets(content: DossierContent) -> list[str]:
@@ -240,11 +245,3 @@ def _targets(content: DossierContent) -> list[str]:
     if content.discussion is not None:
         targets.append("discussion")
     return targets
-
-
-def _ranges(first: int, last: int, count: int) -> list[tuple[int, int]]:
-    """first..last cut into count runs of about the same length (none when first > last)."""
-    if first > last:
-        return []
-    size = -(-(last - first + 1) // count)
-    return [(start, min(start + size - 1, last)) for start in range(first, last + 1, size)]
