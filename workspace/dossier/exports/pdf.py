@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -218,15 +219,21 @@ def render_pdf(
         placeholders = dict.fromkeys(_targets(content), PLACEHOLDER_PAGE)
         draft_front = executor.submit(count_pages, content, languages, Part(front=True, pages=placeholders))
         pending = [executor.submit(render_part, content, languages, part) for part in body]
-        rendered = []
-        for future in pending:
-            rendered.append(future.result())
-            merger.add(rendered[-1])  # here, while the workers lay out the next parts
+        joined = 0
+        for future in pending:  # each part is joined here while the workers lay out the next ones
+            future.result()
+            while joined < len(pending) and pending[joined].done() and not all(f.done() for f in pending):
+                merger.add(pending[joined].result())
+                joined += 1
+        rendered = [future.result() for future in pending]
         front_pages = draft_front.result()
         for _attempt in range(3):
             pages, offsets, total = _page_numbers(content, rendered, front_pages)
             front_future = executor.submit(render_part, content, languages, Part(front=True, pages=pages))
             folios = executor.submit(render_folios, total, languages[0])
+            for part in rendered[joined:]:  # the last ones, while the front is laid out
+                merger.add(part)
+            joined = len(rendered)
             front = front_future.result()
             if front.page_count == front_pages:
                 break
@@ -234,7 +241,11 @@ def render_pdf(
         else:
             raise RuntimeError("the table of contents does not settle on a number of pages")
         numbers = folios.result()
-    return merger.finish(front, rendered, offsets, numbers)
+        ending = threading.Thread(target=executor.shutdown)  # the workers end while the PDF is written
+        ending.start()
+        data = merger.finish(front, rendered, offsets, numbers)
+        ending.join()
+    return data
 
 
 def _targets(content: DossierContent) -> list[str]:
