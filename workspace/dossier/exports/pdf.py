@@ -116,6 +116,8 @@ def render_part(content: DossierContent, languages: tuple[str, ...], part: Part)
     """Lay out and write one part (in a worker process, or here for a small dossier)."""
     from weasyprint import HTML
 
+    if not gc.isenabled() and not part.front:
+        gc.collect()  # in a worker: the previous task's garbage (_start_worker)
     document = HTML(string=print_part(content, languages, part)).render()
     data = document.write_pdf(pdf_tags=True)
     assert data is not None
@@ -164,20 +166,9 @@ class _HereExecutor(Executor):
 def _start_worker() -> None:
     """WeasyPrint makes millions of objects while laying a part out; the cyclic garbage collector, at its
     usual thresholds, walks all of them again and again (about an eighth of the time). A worker process
-    does without it and collects once after each task (_collected)."""
+    does without it: each part's garbage is collected when the next part starts (render_part), so that
+    the result goes back at once, and the front and page numbers, last, do not wait for a collection."""
     gc.disable()
-
-
-def _collected(fn: Callable[..., Any], /, *args: Any) -> Any:
-    try:
-        return fn(*args)
-    finally:
-        gc.collect()
-
-
-class _WorkerPool(ProcessPoolExecutor):
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        return super().submit(_collected, fn, *args, **kwargs)
 
 
 @contextmanager
@@ -185,7 +176,7 @@ def _executor(workers: int) -> Iterator[Executor]:
     if workers <= 1:
         yield _HereExecutor()
         return
-    pool = _WorkerPool(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker)
     try:
         yield pool
     except BaseException:
