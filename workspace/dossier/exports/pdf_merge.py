@@ -38,15 +38,16 @@ class Bookmark:
 FOLIO_CONTENT = b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q %s Do Q EMC"
 
 
-def _copy(pdf: Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """value from another PDF, copied in (qpdf copies only indirect objects: direct arrays, as WeasyPrint
-    writes destinations and the parent tree's page entries, are rebuilt around their copied references)."""
+def _copy(pdf: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """value from source, copied into pdf. qpdf copies only indirect objects: a direct array, as WeasyPrint
+    writes destinations and the parent tree's entries (one reference per marked content of a page), is
+    made indirect in source first and copied whole (one call rather than one per reference)."""
     if not isinstance(value, pikepdf.Object):
         return value  # numbers and names come out of pikepdf as Python values
     if value.is_indirect:
         return pdf.copy_foreign(value)
     if isinstance(value, Array):
-        return Array([_copy(pdf, item) for item in value])
+        return pdf.copy_foreign(source.make_indirect(value))
     return value
 
 
@@ -87,7 +88,8 @@ class Merger:
             return
         self.sources.append(source)
         self.numbers += self._join(source, self.next_key, len(self.pdf.pages))
-        self.destinations.update((name, _copy(self.pdf, value)) for name, value in _destinations(source).items())
+        for name, value in _destinations(source).items():
+            self.destinations[name] = _copy(self.pdf, source, value)
 
     def _join(self, source: Pdf, shift: int, at: int) -> list[tuple[int, pikepdf.Object]]:
         """Copies source's pages in at index at, its structure elements in the Document element at the
@@ -105,7 +107,7 @@ class Merger:
             position += 1
         numbers = _flat_numbers(source.Root.StructTreeRoot.ParentTree)
         self.next_key = max(self.next_key, shift + max((key for key, _value in numbers), default=-1) + 1)
-        return [(key + shift, _copy(pdf, value)) for key, value in numbers]
+        return [(key + shift, _copy(pdf, source, value)) for key, value in numbers]
 
     def finish(self, front: Rendered, parts: list[Rendered], offsets: list[int], folios: bytes) -> bytes:
         """The PDF: front, then the parts added (part i starting at page offsets[i], from 0); folios from
@@ -121,7 +123,7 @@ class Merger:
         self.next_key += shift
         numbers = self._join(source, 0, 0) + numbers
         for name, value in _destinations(source).items():  # the front's empty anchors: the parts' count
-            self.destinations.setdefault(name, _copy(pdf, value))
+            self.destinations.setdefault(name, _copy(pdf, source, value))
         structure = pdf.Root.StructTreeRoot
         structure.ParentTree = pdf.make_indirect(
             Dictionary(Nums=Array([item for key, value in numbers for item in (key, value)]))
