@@ -234,8 +234,10 @@ def render_pdf(
         numbers = folios.result()
         ending = threading.Thread(target=executor.shutdown)  # the workers end while the PDF is written
         ending.start()
-        data = merger.finish(front, rendered, offsets, numbers)
-        ending.join()
+        try:
+            data = merger.finish(front, rendered, offsets, numbers)
+        finally:
+            ending.join()
     return data
 
 

@@ -131,7 +131,7 @@ class Merger:
         structure.ParentTreeNextKey = self.next_key
         _set_destinations(pdf, self.destinations)
         _set_outline(pdf, front, parts, offsets)
-        _add_folios(pdf, folios)
+        self.sources.append(_add_folios(pdf, folios))
         output = io.BytesIO()
         pdf.save(output, compress_streams=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
         for opened in [pdf, *self.sources]:
@@ -147,14 +147,6 @@ def _shift_keys(pages: pikepdf.PageList, shift: int) -> None:
         for annotation in page.obj.get("/Annots", Array()):
             if "/StructParent" in annotation:
                 annotation.StructParent = int(annotation.StructParent) + shift
-
-
-def merge(front: Rendered, parts: list[Rendered], offsets: list[int], folios: bytes) -> bytes:
-    """All at once (Merger joins the parts as they come)."""
-    merger = Merger()
-    for part in parts:
-        merger.add(part)
-    return merger.finish(front, parts, offsets, folios)
 
 
 def _set_destinations(pdf: Pdf, destinations: dict[str, pikepdf.Object]) -> None:
@@ -184,12 +176,12 @@ def _set_outline(pdf: Pdf, front: Rendered, parts: list[Rendered], offsets: list
             stack.append((bookmark.level, item))
 
 
-def _add_folios(pdf: Pdf, folios: bytes) -> None:
+def _add_folios(pdf: Pdf, folios: bytes) -> Pdf:
     """Page numbers from the second page on. folios (render_folios) has one page with the number
     0123456789 (all the digits, to learn their glyph codes), then, for n from 1 to the number of digits
     of the total, a page with a number of n zeros: each page's number is written by taking the page of
     its length and putting the codes of its digits in place of the zeros (the digits of the font are
-    all as wide, which WeasyPrint centred)."""
+    all as wide, which WeasyPrint centred). Returns the opened folios, to keep open until pdf is saved."""
     source = Pdf.open(io.BytesIO(folios))
     digits = _glyph_codes(pikepdf.parse_content_stream(source.pages[0]))[:10]
     templates = []
@@ -210,7 +202,7 @@ def _add_folios(pdf: Pdf, folios: bytes) -> None:
         name = page.add_resource(pdf.make_indirect(form), Name.XObject, prefix="Folio")
         page.contents_add(b"q", prepend=True)
         page.contents_add(b"Q " + FOLIO_CONTENT % bytes(str(name), "ascii"))
-    source.close()
+    return source
 
 
 def _glyph_codes(instructions: list[pikepdf.ContentStreamInstruction]) -> list[bytes]:
