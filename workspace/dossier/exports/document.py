@@ -32,7 +32,7 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .dossier__toc ol { list-style: none; padding-left: 0; }
 .dossier__toc ol ol { padding-left: 6mm; }
 .dossier__toc a { color: inherit; text-decoration: none; }
-.dossier__toc a::after { content: leader(".") attr(data-page); }
+.dossier__toc a::after { content: leader("....") attr(data-page); }
 .dossier__target { position: absolute; }
 .dossier__section { break-before: page; }
 .dossier__entry { break-inside: auto; }
@@ -48,7 +48,9 @@ h4 { font-size: 10pt; margin: 3mm 0 1mm; bookmark-level: none; break-after: avoi
 .dossier__comment--depth-3 { margin-left: 18mm; } .dossier__comment--depth-4 { margin-left: 24mm; }
 """
 """The PDF's parts (pdf.py): page numbers are not in the margin boxes but drawn over each page afterwards
-(FOLIO_CSS), the table of contents prints the numbers it is given (data-page)."""
+(FOLIO_CSS), the table of contents prints the numbers it is given (data-page). Its leaders repeat four dots:
+WeasyPrint draws each repetition as a text of its own (with one dot, drawing the contents took most of its
+time)."""
 FOLIO_CSS = """
 @page { size: A4; margin: 22mm 18mm 22mm 18mm;
   @bottom-center { content: string(folio); font-family: "DejaVu Sans", sans-serif; font-size: 8pt; color: #555; } }
@@ -119,12 +121,10 @@ def print_part(content: DossierContent, languages: tuple[str, ...], part: Any) -
     return _page(title, languages[0], PRINT_CSS, inside)
 
 
-def folios(first: int, last: int, total: int, language: str) -> str:
-    """Pages first to last (counted from 1) holding nothing but their number out of total, to draw over the
-    pages of the PDF."""
-    pages = "".join(
-        f'<div class="folio" style="string-set: folio \'{n} / {total}\'"></div>' for n in range(first, last + 1)
-    )
+def folios(numbers: list[str], total: int, language: str) -> str:
+    """One page for each of numbers, holding nothing but "number / total" where the page numbers of the PDF
+    go (pdf_merge.add_folios draws them over its pages)."""
+    pages = "".join(f'<div class="folio" style="string-set: folio \'{number} / {total}\'"></div>' for number in numbers)
     return _page("", language, FOLIO_CSS, pages)
 
 

@@ -7,19 +7,23 @@ so the PDF is made in parts:
 1. The recommendations are cut into parts of about PART_WEIGHT characters (a part starts on a new page:
    at a section, or between two recommendations), and each part is rendered to a tagged PDF on its own,
    by WORKERS processes at once (spawned: the app's threads are not copied). Each part says how many
-   pages it has and where its headings and link targets are.
+   pages it has and where its headings and link targets are. This process joins each part to the
+   previous ones as it comes (pdf_merge.py: pages, structure tree, named destinations for the links),
+   while the workers lay out the next ones.
 2. The cover and table of contents are rendered once the page of every heading is known (with
-   placeholders first, in parallel with the parts, to learn how many pages they take).
-3. The page numbers ("12 / 340") are rendered on their own pages and drawn over the pages of the parts
-   as pagination artifacts (pdf_merge.py), which then joins the parts: pages, structure tree, named
-   destinations for the links and one outline.
+   placeholders first, laid out only, in parallel with the parts, to learn how many pages they take),
+   and put before the parts, with one outline for the whole.
+3. The page numbers ("12 / 340") are drawn over the pages as pagination artifacts: WeasyPrint renders
+   one number of each length and the digits, and pdf_merge writes each page's number from them.
 
 A small dossier makes a single part, rendered in this process.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -112,6 +116,8 @@ def render_part(content: DossierContent, languages: tuple[str, ...], part: Part)
     """Lay out and write one part (in a worker process, or here for a small dossier)."""
     from weasyprint import HTML
 
+    if not gc.isenabled() and not part.front:
+        gc.collect()  # in a worker: the previous task's garbage (_start_worker)
     document = HTML(string=print_part(content, languages, part)).render()
     data = document.write_pdf(pdf_tags=True)
     assert data is not None
@@ -127,11 +133,20 @@ def render_part(content: DossierContent, languages: tuple[str, ...], part: Part)
     return Rendered(data, len(document.pages), anchors, bookmarks)
 
 
-def render_folios(first: int, last: int, total: int, language: str) -> bytes:
-    """The page numbers first to last, one per page, to draw over the pages (pdf_merge.add_folios)."""
+def count_pages(content: DossierContent, languages: tuple[str, ...], part: Part) -> int:
+    """The number of pages of a part, laid out but not written (the front with placeholder numbers)."""
     from weasyprint import HTML
 
-    data = HTML(string=folios(first, last, total, language)).write_pdf()
+    return len(HTML(string=print_part(content, languages, part)).render().pages)
+
+
+def render_folios(total: int, language: str) -> bytes:
+    """What pdf_merge draws the page numbers with: a page numbered 0123456789 (the digits' glyphs), then
+    pages numbered 0, 00, 000... up to as many digits as total (where a number of that length goes)."""
+    from weasyprint import HTML
+
+    numbers = ["0123456789", *("0" * length for length in range(1, len(str(total)) + 1))]
+    data = HTML(string=folios(numbers, total, language)).write_pdf()
     assert data is not None
     return data
 
@@ -148,12 +163,20 @@ class _HereExecutor(Executor):
         return future
 
 
+def _start_worker() -> None:
+    """WeasyPrint makes millions of objects while laying a part out; the cyclic garbage collector, at its
+    usual thresholds, walks all of them again and again (about an eighth of the time). A worker process
+    does without it: each part's garbage is collected when the next part starts (render_part), so that
+    the result goes back at once, and the front and page numbers, last, do not wait for a collection."""
+    gc.disable()
+
+
 @contextmanager
 def _executor(workers: int) -> Iterator[Executor]:
     if workers <= 1:
         yield _HereExecutor()
         return
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"), initializer=_start_worker)
     try:
         yield pool
     except BaseException:
@@ -182,27 +205,40 @@ def render_pdf(
     content: DossierContent, languages: tuple[str, ...], *, part_weight: int = PART_WEIGHT, workers: int = WORKERS
 ) -> bytes:
     body = parts(content, languages, part_weight)
+    merger = pdf_merge.Merger()
     with _executor(min(workers, len(body))) as executor:
         placeholders = dict.fromkeys(_targets(content), PLACEHOLDER_PAGE)
-        draft_front = executor.submit(render_part, content, languages, Part(front=True, pages=placeholders))
+        draft_front = executor.submit(count_pages, content, languages, Part(front=True, pages=placeholders))
         pending = [executor.submit(render_part, content, languages, part) for part in body]
+        joined = 0
+        for future in pending:  # each part is joined here while the workers lay out the next ones
+            future.result()
+            while joined < len(pending) and pending[joined].done() and not all(f.done() for f in pending):
+                merger.add(pending[joined].result())
+                joined += 1
         rendered = [future.result() for future in pending]
-        front_pages = draft_front.result().page_count
+        front_pages = draft_front.result()
         for _attempt in range(3):
             pages, offsets, total = _page_numbers(content, rendered, front_pages)
             front_future = executor.submit(render_part, content, languages, Part(front=True, pages=pages))
-            folio_futures = [
-                (first, executor.submit(render_folios, first, last, total, languages[0]))
-                for first, last in _ranges(2, total, workers)
-            ]
+            folios = executor.submit(render_folios, total, languages[0])
+            for part in rendered[joined:]:  # the last ones, while the front is laid out
+                merger.add(part)
+            joined = len(rendered)
             front = front_future.result()
             if front.page_count == front_pages:
                 break
             front_pages = front.page_count  # the real numbers wrapped a title differently: once more
         else:
             raise RuntimeError("the table of contents does not settle on a number of pages")
-        numbered = [(first, future.result()) for first, future in folio_futures]
-    return pdf_merge.merge(front, rendered, offsets, numbered)
+        numbers = folios.result()
+        ending = threading.Thread(target=executor.shutdown)  # the workers end while the PDF is written
+        ending.start()
+        try:
+            data = merger.finish(front, rendered, offsets, numbers)
+        finally:
+            ending.join()
+    return data
 
 
 def _targets(content: DossierContent) -> list[str]:
@@ -213,11 +249,3 @@ def _targets(content: DossierContent) -> list[str]:
     if content.discussion is not None:
         targets.append("discussion")
     return targets
-
-
-def _ranges(first: int, last: int, count: int) -> list[tuple[int, int]]:
-    """first..last cut into count runs of about the same length (none when first > last)."""
-    if first > last:
-        return []
-    size = -(-(last - first + 1) // count)
-    return [(start, min(start + size - 1, last)) for start in range(first, last + 1, size)]
