@@ -34,6 +34,13 @@ def _keys(text: str) -> list[str]:
     return re.findall(r'name="key" value="([^"]+)"', text)
 
 
+async def _decide(client, slug: str, decision: str):  # type: ignore[no-untyped-def]
+    """The signed-in facilitator decides about the first flagged minority view on the consolidation page."""
+    page = await client.get(f"/cycles/{slug}/dossier/consolidation")
+    data = {"key": _keys(page.text)[0], "decision": decision}
+    return await post_form(client, f"/cycles/{slug}/dossier/reasons", data, token_from=f"/cycles/{slug}")
+
+
 async def test_publishing_is_refused_while_a_minority_view_holds_undecided_personal_data(client, db):
     setup = await _with_personal_reason(db)
     await sign_in(client, setup.facilitator)
@@ -53,14 +60,7 @@ async def test_a_minority_view_left_out_is_not_printed_and_the_dossier_publishes
     setup = await _with_personal_reason(db)
     await sign_in(client, setup.facilitator)
     slug = setup.cycle.slug
-    page = await client.get(f"/cycles/{slug}/dossier/consolidation")
-    left_out = await post_form(
-        client,
-        f"/cycles/{slug}/dossier/reasons",
-        {"key": _keys(page.text)[0], "decision": "omit"},
-        token_from=f"/cycles/{slug}",
-    )
-    assert left_out.status_code == 303
+    assert (await _decide(client, slug, "omit")).status_code == 303
     page = await client.get(f"/cycles/{slug}/dossier/consolidation")
     assert "Decision: left out of the dossier and the results." in page.text
     preview = await client.get(f"/cycles/{slug}/dossier/preview")
@@ -82,14 +82,7 @@ async def test_a_minority_view_kept_as_written_is_printed(client, db):
     setup = await _with_personal_reason(db)
     await sign_in(client, setup.facilitator)
     slug = setup.cycle.slug
-    page = await client.get(f"/cycles/{slug}/dossier/consolidation")
-    kept = await post_form(
-        client,
-        f"/cycles/{slug}/dossier/reasons",
-        {"key": _keys(page.text)[0], "decision": "keep"},
-        token_from=f"/cycles/{slug}",
-    )
-    assert kept.status_code == 303
+    assert (await _decide(client, slug, "keep")).status_code == 303
     published = await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
     assert published.status_code == 303
     async with db.session(write=False) as session:
@@ -160,9 +153,7 @@ async def test_a_reason_left_out_is_not_shown_on_the_results_either(client, db):
     results_pages = (f"/recommendations/{setup.adopted[1].id}", f"/recommendations/{setup.adopted[1].id}/ballot")
     for path in results_pages:
         assert "0470 12 34 56" in (await client.get(path)).text, path
-    page = await client.get(f"/cycles/{slug}/dossier/consolidation")
-    await post_form(client, f"/cycles/{slug}/dossier/reasons", {"key": _keys(page.text)[0], "decision": "omit"},
-                    token_from=f"/cycles/{slug}")  # fmt: skip
+    assert (await _decide(client, slug, "omit")).status_code == 303
     for path in results_pages:
         text = (await client.get(path)).text
         assert "0470 12 34 56" not in text, path
