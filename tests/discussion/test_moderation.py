@@ -91,6 +91,7 @@ async def test_a_suspended_member_reads_but_can_no_longer_comment(client, db):
     assert "participation in this cycle is suspended" in refused.text
     assert ">Encore moi</textarea>" in refused.text
     async with db.session(write=False) as session:
+        assert (await session.scalars(select(Comment.body).where(Comment.body == "Encore moi"))).all() == []
         membership = await session.scalar(select(Membership).where(Membership.user_id == room.member.id))
     assert membership is not None
     assert membership.suspended_at is not None
