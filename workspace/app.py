@@ -22,6 +22,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 
+from workspace.accounts.kept_routes import kept_routes
 from workspace.accounts.middleware import RequestContextMiddleware
 from workspace.accounts.oidc import OidcClients
 from workspace.accounts.oidc_routes import oidc_routes
@@ -33,8 +34,9 @@ from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
 from workspace.core.security import security_headers
+from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import not_found, provide_db_session, provide_user
+from workspace.core.web import already_sent, not_found, provide_db_session, provide_user, record_outcome
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 include_in_schema=False,
                 route_handlers=[
                     *account_routes,
+                    *kept_routes,
                     *oidc_routes,
                     *privacy_routes,
                     *cycle_routes,
@@ -165,7 +168,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             channels_plugin(settings),
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": _rate_limit_store(settings)},
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],
         debug=settings.debug,

@@ -12,8 +12,8 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from workspace.accounts.models import User
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
+from workspace.core.web import SESSION_USER_KEY
 
-SESSION_USER_KEY = "user_id"
 UNREAD_KEY = "unread_notifications"
 LOADED_USER_KEY = "_session_user_as_loaded"
 """Set by the session backend (accounts/sessions.py) when it read the account with the session."""

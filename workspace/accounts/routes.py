@@ -64,8 +64,10 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
             else None
         )
     except services.AccountLockedError as locked:
+        await db_session.commit()  # the lockout stands although this request is refused
         return Template("accounts/locked.html", context={"until": locked.until}, status_code=429)
     if user is None:
+        await db_session.commit()  # the failure counts although this request is refused
         if form.is_valid:
             form.add_error("form", _("The e-mail address or the password is not right."))
         return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)

@@ -9,6 +9,7 @@ from jinja2.runtime import Context
 
 from workspace.core import i18n
 from workspace.core.markdown import render_markdown
+from workspace.core.submissions import once_input
 
 
 def _gettext(message: str) -> str:
@@ -58,3 +59,4 @@ def configure_environment(env: Environment) -> None:
     env.globals["current_language"] = i18n.current_language.get
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name
+    env.globals["once_input"] = once_input
