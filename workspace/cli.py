@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import sys
 
-from workspace.settings import PROJECT_ROOT, get_settings
+from workspace.settings import PROJECT_ROOT, UnsafeSettingsError, get_settings
 
 
 def migrate() -> None:
@@ -96,6 +96,10 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
+    try:
+        get_settings()
+    except UnsafeSettingsError as refused:
+        sys.exit(f"passerelle: refusing to start: {refused}")
     if args.command == "migrate":
         migrate()
     elif args.command == "demo":

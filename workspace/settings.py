@@ -12,6 +12,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
+ENVIRONMENTS = ("development", "production")
+"""The only values `PASSERELLE_ENV` may take: a typo must not start a production site with development defaults."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,23 @@ class UnsafeSettingsError(RuntimeError):
 
 
 def _env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable; anything but the usual words is refused rather than read as "no"."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise UnsafeSettingsError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
+
+
+def _env_environment() -> str:
+    value = os.environ.get("PASSERELLE_ENV", "development")
+    if value not in ENVIRONMENTS:
+        raise UnsafeSettingsError(f"PASSERELLE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return value
 
 
 def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
@@ -98,7 +115,7 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        environment = os.environ.get("PASSERELLE_ENV", "development")
+        environment = _env_environment()
         production = environment == "production"
         settings = cls(
             environment=environment,
@@ -118,7 +135,9 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse to run production with a development secret or cookies sent over plain HTTP."""
+        """Refuse an unknown environment, and production with a development secret or cookies over plain HTTP."""
+        if self.environment not in ENVIRONMENTS:
+            raise UnsafeSettingsError(f"the environment must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
