@@ -137,7 +137,8 @@ class Settings:
     def check(self) -> None:
         """Refuse an unknown environment, and production with a development secret or cookies over plain HTTP."""
         if self.environment not in ENVIRONMENTS:
-            raise UnsafeSettingsError(f"the environment must be one of {', '.join(ENVIRONMENTS)}, not {self.environment!r}")
+            known = ", ".join(ENVIRONMENTS)
+            raise UnsafeSettingsError(f"the environment must be one of {known}, not {self.environment!r}")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
