@@ -28,7 +28,7 @@ from workspace.accounts.oidc_routes import oidc_routes
 from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
-from workspace.core import heap
+from workspace.core import heap, logs
 from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
@@ -181,4 +181,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.settings = settings
     app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
     logging.getLogger("passerelle").setLevel(logging.INFO)
+    logs.install(keep_mail_delivery=not settings.is_production)
     return app
