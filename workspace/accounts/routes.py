@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -154,16 +155,19 @@ async def password_forgot_page() -> Template:
 
 @post("/password/forgot")
 async def password_forgot(request: Request, db_session: DbSession) -> Template:
+    """The same answer, as fast, whether the address has an account or not: the mail leaves after it."""
     form = await read_form(request)
     try:
         issued = await services.request_password_reset(db_session, form)
     except FormError as error:
         return Template("accounts/password_forgot.html", context={"form": error.form}, status_code=400)
+    answer = Template("accounts/password_forgot_sent.html", context={"email": form.get("email")})
     if issued is not None:
         user, token = issued
         settings = request.app.state.settings
         link = f"{settings.base_url}/password/reset/{token}"
-        await send_mail(
+        answer.background = BackgroundTask(
+            send_mail,
             settings.smtp_url,
             to=user.email,
             subject=_("Reset your Passerelle password"),
@@ -174,7 +178,7 @@ async def password_forgot(request: Request, db_session: DbSession) -> Template:
                 link=link,
             ),
         )
-    return Template("accounts/password_forgot_sent.html", context={"email": form.get("email")})
+    return answer
 
 
 @get("/password/reset/{token:str}", name="password_reset")
