@@ -108,6 +108,12 @@ async def set_language(request: Request, db_session: DbSession) -> Redirect:
     return response
 
 
+def _invitation_refused(request: Request, reason: str) -> Template:
+    user = request.scope.get("user")
+    context = {"reason": reason, "account_email": user.email if isinstance(user, User) else None}
+    return Template("accounts/invitation_refused.html", context=context, status_code=403)
+
+
 @get("/signup/{token:str}", name="signup")
 async def signup_page(request: Request, db_session: DbSession, token: FromPath[str]) -> Template:
     opened = await services.open_invitation(db_session, token)
@@ -115,7 +121,12 @@ async def signup_page(request: Request, db_session: DbSession, token: FromPath[s
         return Template("accounts/invitation_invalid.html", status_code=404)
     invitation, cycle, group = opened
     context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
-    if request.scope.get("user") is not None:
+    user = request.scope.get("user")
+    try:
+        services.check_usable_by(invitation, user.email if isinstance(user, User) else invitation.email or "")
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
+    if user is not None:
         return Template("accounts/invitation_join.html", context=context)
     form = Form(values={"email": invitation.email or "", "language": "fr"})
     return Template("accounts/signup.html", context={**context, "form": form, **_profile_choices()})
@@ -126,6 +137,8 @@ async def signup(request: Request, db_session: DbSession, token: FromPath[str]) 
     form = await read_form(request)
     try:
         user = await services.sign_up(db_session, token, form)
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
     except FormError as error:
         opened = await services.open_invitation(db_session, token)
         if opened is None:
@@ -142,7 +155,11 @@ async def signup(request: Request, db_session: DbSession, token: FromPath[str]) 
 
 @post("/invitations/{token:str}/accept", guards=[requires_user])
 async def accept_invitation(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
-    if not await services.accept_as_member(db_session, token, signed_in(request)):
+    try:
+        accepted = await services.accept_as_member(db_session, token, signed_in(request))
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
+    if not accepted:
         return Template("accounts/invitation_invalid.html", status_code=404)
     notify(request, _("You have joined the cycle."))
     return see_other("/")

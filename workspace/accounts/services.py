@@ -212,14 +212,44 @@ class IssuedInvitation:
     token: str
 
 
+class InvitationRefusedError(Exception):
+    """The invitation exists but cannot be used by this person; `reason` says why for the page."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+OTHER_ADDRESS = "other_address"
+"""The invitation names an address that is not the signed-in person's."""
+OPEN_LINK_ROLE = "open_link_role"
+"""An open link (no address) with a role above member, made before open links were limited."""
+
+
+def is_open_link(invitation: Invitation) -> bool:
+    return invitation.email is None
+
+
+def check_usable_by(invitation: Invitation, email: str) -> None:
+    """Raises InvitationRefusedError unless `email` may use the invitation: an addressed invitation only
+    for its address; an open link (an admin's choice) only with the member role."""
+    if invitation.email is None:
+        if invitation.role != MembershipRole.MEMBER:
+            raise InvitationRefusedError(OPEN_LINK_ROLE)
+    elif normalise_email(email) != normalise_email(invitation.email):
+        raise InvitationRefusedError(OTHER_ADDRESS)
+
+
 async def create_invitation(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> IssuedInvitation:
-    """A facilitator (or admin) invites someone into the cycle with a role and, optionally, a group."""
+    """A facilitator (or admin) invites someone by address into the cycle with a role and, optionally, a
+    group. Only an admin may make an open link (no address: anyone holding it joins), and only as member."""
     cycle = access.cycle
     group_ids = {
         str(group_id)
         for group_id in (await session.scalars(select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id)))
     }
-    _check_email(form, required=False)
+    open_link = form.get("open_link") == "1"
+    email = _check_email(form, required=False)
     form.choice("role", [r.value for r in MembershipRole])
     group_value = form.choice("group_id", sorted(group_ids), required=False)
     form.text("institution", max_length=200)
@@ -228,6 +258,15 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         form.add_error("institution", _("Name the institution this reviewer answers for."))
     if form.get("role") == MembershipRole.FACILITATOR and not access.is_admin and not access.is_facilitator:
         form.add_error("role", _("Only facilitators and admins can invite facilitators."))
+    if open_link:
+        if not access.is_admin:
+            form.add_error("email", _("Only admins can make an open link: enter the address of the person you invite."))
+        elif email:
+            form.add_error("email", _("An open link has no address: leave this field empty, or untick the open link."))
+        if form.get("role") and form.get("role") != MembershipRole.MEMBER:
+            form.add_error("role", _("An open link can only make members."))
+    elif not email:
+        form.add_error("email", _("Enter the address of the person you invite: only that address can use the link."))
     if not form.is_valid:
         raise FormError(form)
     token, token_hash = new_token()
@@ -287,6 +326,8 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
         form.add_error("token", _("This invitation link is no longer valid."))
         raise FormError(form)
     invitation, cycle, _group = opened
+    if is_open_link(invitation) and invitation.role != MembershipRole.MEMBER:
+        raise InvitationRefusedError(OPEN_LINK_ROLE)
     email = _check_email(form)
     if invitation.email and email and email != invitation.email:
         form.add_error("email", _("This invitation was sent to another address."))
@@ -315,11 +356,14 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
 
 
 async def accept_as_member(session: AsyncSession, token: str, user: User) -> bool:
-    """A signed-in person follows an invitation: they join the cycle with their existing account."""
+    """A signed-in person follows an invitation: they join the cycle with their existing account, if the
+    invitation is for their address (or an open link). False when the link is unknown, used or expired;
+    InvitationRefusedError when it is not theirs (nothing is changed: the invitation stays unused)."""
     opened = await open_invitation(session, token)
     if opened is None:
         return False
     invitation, cycle, _group = opened
+    check_usable_by(invitation, user.email)
     existing = await session.scalar(
         select(Membership.id).where(
             Membership.user_id == user.id,
