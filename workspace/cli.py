@@ -71,14 +71,13 @@ SHUTDOWN_GRACE_SECONDS = 3
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    settings = get_settings()
     print(f"\nPasserelle is running at http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
     uvicorn.run(
         "workspace.app:create_app",
         factory=True,
         host=host,
         port=port,
-        proxy_headers=settings.is_production,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only
         log_level="info",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )

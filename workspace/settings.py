@@ -5,6 +5,7 @@ Every field is documented in the README (a test keeps the two in step).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -73,6 +74,17 @@ def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
     return tuple(providers)
 
 
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (`10.0.0.0/8`), each checked now rather than never matched."""
+    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise UnsafeSettingsError(f"TRUSTED_PROXIES: {proxy!r} is not an address or a network") from None
+    return proxies
+
+
 @dataclass(frozen=True)
 class Settings:
     environment: str = "development"
@@ -91,8 +103,13 @@ class Settings:
     """`smtp://user:password@host:port` for outgoing e-mail; unset writes mails to the log."""
     login_rate_limit: int = 10
     """Sign-in, sign-up and reset attempts allowed per minute and client address."""
-    login_lockout_attempts: int = 5
-    """Failed sign-ins in a row after which an account is locked for a while."""
+    login_free_tries: int = 5
+    """Wrong passwords per address and client (or device) before each further try must wait (30 s, doubling)."""
+    login_address_free_tries: int = 50
+    """Wrong passwords per address from browsers that never signed in to it, all clients together, before
+    those must wait too (the person's own devices never do)."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses or networks of the reverse proxies whose `X-Forwarded-For` names the client."""
     oidc_providers: tuple[OidcProviderSettings, ...] = ()
     """OpenID Connect providers, from `OIDC_PROVIDERS` and `OIDC_{KEY}_...` variables."""
     debug: bool = False
@@ -113,6 +130,11 @@ class Settings:
     def session_cookie_name(self) -> str:
         return "__Host-passerelle_session" if self.secure_cookies else "passerelle_session"
 
+    @property
+    def device_cookie_name(self) -> str:
+        """The sign-in throttle's mark of a browser that signed in before (accounts/throttle.py)."""
+        return "__Host-passerelle_device" if self.secure_cookies else "passerelle_device"
+
     @classmethod
     def from_env(cls) -> Settings:
         environment = _env_environment()
@@ -126,7 +148,9 @@ class Settings:
             secure_cookies=_env_bool("SECURE_COOKIES", production),
             smtp_url=os.environ.get("SMTP_URL") or None,
             login_rate_limit=int(os.environ.get("LOGIN_RATE_LIMIT", "10")),
-            login_lockout_attempts=int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", "5")),
+            login_free_tries=int(os.environ.get("LOGIN_FREE_TRIES", "5")),
+            login_address_free_tries=int(os.environ.get("LOGIN_ADDRESS_FREE_TRIES", "50")),
+            trusted_proxies=_trusted_proxies(os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")),
             oidc_providers=_oidc_providers_from_env(),
             debug=_env_bool("DEBUG", False),
             sql_echo=_env_bool("SQL_ECHO", False),

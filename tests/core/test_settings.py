@@ -43,3 +43,11 @@ def test_the_server_does_not_start_with_a_mistyped_environment(tmp_path):
     assert result.returncode != 0
     assert "PASSERELLE_ENV must be one of development, production, not 'prod'" in result.stderr
     assert "is running" not in result.stdout
+
+
+def test_trusted_proxies_are_read_as_addresses_and_networks(monkeypatch):
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.20.0.0/16, 192.0.2.7,::1")
+    assert Settings.from_env().trusted_proxies == ("10.20.0.0/16", "192.0.2.7", "::1")
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.20.0.0/16,proxy.internal")
+    with pytest.raises(UnsafeSettingsError, match="TRUSTED_PROXIES"):
+        Settings.from_env()

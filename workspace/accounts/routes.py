@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from litestar import Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
@@ -13,7 +15,7 @@ from workspace.accounts import services
 from workspace.accounts.models import ActorKind, Language, Side, Territory, User
 from workspace.accounts.sessions import open_signed_in_session, renew_session
 from workspace.core.forms import Form, FormError
-from workspace.core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from workspace.core.i18n import FORMAT_LOCALES, LANGUAGE_COOKIE, LANGUAGES, current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import send_mail
 from workspace.core.web import DbSession, notify, read_form, requires_user, safe_next, see_other, signed_in
@@ -43,6 +45,32 @@ def _login_context(request: Request, form: Form, target: str) -> dict[str, Any]:
     return {"form": form, "next": target, "providers": providers}
 
 
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _wait_text(seconds: int) -> str:
+    locale = FORMAT_LOCALES[current_language.get()]
+    return format_timedelta(timedelta(seconds=seconds), locale=locale)
+
+
+def _throttled(request: Request, form: Form, target: str, seconds: int) -> Template:
+    form.add_error(
+        "form",
+        _("Too many wrong passwords for this address. Try again in %(delay)s.", delay=_wait_text(seconds)),
+    )
+    context = {**_login_context(request, form, target), "throttled": True}
+    return Template("accounts/login.html", context=context, status_code=429)
+
+
+def remember_device(request: Request, response: Redirect, address: str) -> None:
+    """Mark the browser as one that signed in to `address`: the throttle keeps its tries apart."""
+    settings = request.app.state.settings
+    name = settings.device_cookie_name
+    value = request.app.state.device_cookie.with_address(request.cookies.get(name), address)
+    response.set_cookie(name, value, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")  # fmt: skip
+
+
 @post("/login")
 async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     form = await read_form(request)
@@ -51,28 +79,29 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     if not password:
         form.add_error("password", _("Enter your password."))
     target = safe_next(form.get("next"))
-    max_failures = request.app.state.settings.login_lockout_attempts
-    try:
-        user = (
-            await services.authenticate(
-                db_session,
-                email,
-                password,
-                max_failures=max_failures,
-                unknown_addresses=request.app.stores.get("rate_limit"),
-            )
-            if form.is_valid
-            else None
-        )
-    except services.AccountLockedError as locked:
-        return Template("accounts/locked.html", context={"until": locked.until}, status_code=429)
-    if user is None:
-        if form.is_valid:
-            form.add_error("form", _("The e-mail address or the password is not right."))
+    if not form.is_valid:
         return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)
+    address = services.normalise_email(email)
+    throttle = request.app.state.sign_in_throttle
+    device = request.app.state.device_cookie.device_for(
+        request.cookies.get(request.app.state.settings.device_cookie_name), address
+    )
+    attempt = throttle.attempt(address, request.client.host if request.client else "", device)
+    reservation = await throttle.reserve(attempt)
+    if not reservation.allowed:
+        return _throttled(request, form, target, reservation.seconds_left(throttle.clock()))
+    user = await services.authenticate(db_session, address, password)
+    if user is None:
+        if reservation.wait_until:
+            return _throttled(request, form, target, reservation.seconds_left(throttle.clock()))
+        form.add_error("form", _("The e-mail address or the password is not right."))
+        return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)
+    await throttle.succeeded(attempt)
     await services.record_sign_in(db_session, user.id)
     open_signed_in_session(request, user)
-    return see_other(target)
+    response = see_other(target)
+    remember_device(request, response, address)
+    return response
 
 
 @post("/logout", name="logout")
@@ -209,7 +238,7 @@ async def password_reset_page(db_session: DbSession, token: FromPath[str]) -> Te
 async def password_reset(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await services.reset_password(db_session, token, form)
+        user = await services.reset_password(db_session, token, form)
     except FormError as error:
         if "token" in error.form.errors:
             return Template("accounts/reset_invalid.html", status_code=404)
@@ -217,7 +246,9 @@ async def password_reset(request: Request, db_session: DbSession, token: FromPat
     renew_session(request)
     request.set_session({})
     notify(request, _("Your password has been changed. You can sign in with it now."))
-    return see_other("/login")
+    response = see_other("/login")
+    remember_device(request, response, user.email)  # the mailbox was proved: this browser is the person's
+    return response
 
 
 @get("/profile", name="profile", guards=[requires_user])

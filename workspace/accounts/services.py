@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
-from litestar.stores.base import Store
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -33,10 +31,6 @@ from workspace.cycles.models import Cycle, Membership, WorkingGroup
 
 INVITATION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=2)
-LOCKOUT = timedelta(minutes=15)
-UNKNOWN_ADDRESS_MEMORY = timedelta(days=30)
-"""How long failures on an address without an account are counted (an account counts them until a
-successful sign-in, which an unknown address never has)."""
 EMAIL_MAX = 254
 
 
@@ -67,83 +61,20 @@ def _check_new_password(form: Form) -> str:
     return password
 
 
-class AccountLockedError(Exception):
-    """Too many failed sign-ins in a row: the account refuses passwords until `until`."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(until.isoformat())
-        self.until = until
-
-
-async def authenticate(
-    session: AsyncSession,
-    email: str,
-    password: str,
-    *,
-    max_failures: int = 5,
-    unknown_addresses: Store | None = None,
-) -> User | None:
-    """The account, or None; raises AccountLockedError (before looking at the password) while locked.
-
-    Failures on an address without an account are counted too (in `unknown_addresses`) and lock it
-    the same way, so that a lockout does not tell whether an address has an account."""
-    address = normalise_email(email)
-    user = await session.scalar(select(User).where(User.email == address))
-    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
-        raise AccountLockedError(user.locked_until)
-    if user is None and unknown_addresses is not None:
-        await _check_unknown_address(unknown_addresses, address)
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The account if the password is right and the account usable, else None (the argon2 check runs
+    for unknown addresses too, so the answer takes as long). Tries are counted by `throttle`."""
+    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
     valid = await verify_password(user.password_hash if user else None, password)
-    if user is None:
-        if unknown_addresses is not None:
-            await _count_unknown_failure(unknown_addresses, address, max_failures)
-        return None
-    if not valid:
-        # One UPDATE with the addition in SQL: concurrent guesses cannot overwrite each other's count.
-        failures = await session.scalar(
-            update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-        )  # fmt: skip
-        if failures is not None and failures >= max_failures:
-            until = utcnow() + LOCKOUT
-            await session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
-            audit.record(session, action="login.locked", actor_id=None, target_kind="user", target_id=user.id)
-            raise AccountLockedError(until)
-        return None
-    if not user.is_active or user.deleted_at is not None:
+    if user is None or not valid or not user.is_active or user.deleted_at is not None:
         return None
     return user
-
-
-def _unknown_key(address: str) -> str:
-    return "sign-in-failures:" + hash_token(address)
-
-
-async def _check_unknown_address(store: Store, address: str) -> None:
-    raw = await store.get(_unknown_key(address))
-    if raw:
-        record = json.loads(raw)
-        if record.get("locked_until"):
-            raise AccountLockedError(datetime.fromisoformat(record["locked_until"]))
-
-
-async def _count_unknown_failure(store: Store, address: str, max_failures: int) -> None:
-    key = _unknown_key(address)
-    raw = await store.get(key)
-    failures = (json.loads(raw).get("failures", 0) if raw else 0) + 1
-    if failures >= max_failures:
-        until = utcnow() + LOCKOUT
-        await store.set(key, json.dumps({"locked_until": until.isoformat()}), expires_in=LOCKOUT)
-        raise AccountLockedError(until)
-    await store.set(key, json.dumps({"failures": failures}), expires_in=UNKNOWN_ADDRESS_MEMORY)
 
 
 async def record_sign_in(session: AsyncSession, user_id: UUID) -> None:
     user = await session.get(User, user_id)
     if user is not None:
         user.last_login_at = utcnow()
-        user.failed_logins = 0
-        user.locked_until = None
 
 
 async def sign_out_everywhere(session: AsyncSession, user_id: UUID, *, actor_id: UUID | None) -> None:
@@ -426,8 +357,6 @@ async def reset_password(session: AsyncSession, token: str, form: Form) -> User:
     user = await session.get(User, reset.user_id)
     assert user is not None
     user.password_hash = await hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     user.session_epoch = (user.session_epoch or 0) + 1  # a new password signs out every other session
     reset.used_at = utcnow()
     audit.record(session, action="password.reset", actor_id=user.id, target_kind="user", target_id=user.id)
