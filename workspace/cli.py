@@ -40,6 +40,7 @@ def create_admin(email: str, name: str) -> None:
     from sqlalchemy import select
 
     from workspace.accounts.models import User
+    from workspace.accounts.services import normalise_email
     from workspace.core.db import Database
     from workspace.core.passwords import hash_password_sync
 
@@ -51,9 +52,10 @@ def create_admin(email: str, name: str) -> None:
         db = Database(get_settings().database_url)
         try:
             async with db.transaction() as session:
-                user = await session.scalar(select(User).where(User.email == email.lower()))
+                address = normalise_email(email)
+                user = await session.scalar(select(User).where(User.email == address))
                 if user is None:
-                    user = User(email=email.lower(), display_name=name)
+                    user = User(email=address, display_name=name)
                     session.add(user)
                 user.password_hash = hash_password_sync(password)
                 user.is_admin = True

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workspace.accounts import lookalikes
 from workspace.accounts.models import Invitation, OidcIdentity, User
 from workspace.accounts.services import _add_membership, normalise_email
 from workspace.core import audit
@@ -61,7 +62,7 @@ async def resolve(session: AsyncSession, provider: str, claims: dict[str, Any]) 
     )
     if invitation is None:
         return IdentityResult(refusal=Refusal.NO_ACCOUNT)
-    name = str(claims.get("name") or email.split("@")[0])[:120]
+    name = _shown_name(claims.get("name"), email)
     user = User(email=email, password_hash=None, display_name=name)
     session.add(user)
     await session.flush()
@@ -72,6 +73,14 @@ async def resolve(session: AsyncSession, provider: str, claims: dict[str, Any]) 
                  target_kind="invitation", target_id=invitation.id, via=provider)  # fmt: skip
     _link(session, provider, subject, user)
     return IdentityResult(user=user, created=True)
+
+
+def _shown_name(claimed: object, email: str) -> str:
+    """The provider's name for the person, unless it hides characters or has no letter."""
+    name = lookalikes.normalise(" ".join(str(claimed or "").split()))[:120]
+    if not name or lookalikes.has_hidden_characters(name) or not lookalikes.has_letter(name):
+        return email.split("@")[0][:120]
+    return name
 
 
 def _link(session: AsyncSession, provider: str, subject: str, user: User) -> None:

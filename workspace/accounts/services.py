@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from workspace.accounts import lookalikes
 from workspace.accounts.models import (
     TERRITORY_SIDES,
     ActorKind,
@@ -35,15 +36,35 @@ EMAIL_MAX = 254
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return lookalikes.normalise(email).strip().lower()
 
 
 def _check_email(form: Form, name: str = "email", *, required: bool = True) -> str:
     email = normalise_email(form.text(name, required=required, max_length=EMAIL_MAX))
     form.values[name] = email
-    if email and ("@" not in email or email.startswith("@") or email.endswith("@") or " " in email):
+    if email and lookalikes.has_hidden_characters(email):
+        form.add_error(name, _("This address holds an invisible or control character: type it again."))
+    elif email and lookalikes.mixes_alphabets(email):
+        form.add_error(name, _("This address mixes look-alike letters of different alphabets: type it again."))
+    elif email and (
+        "@" not in email or email.startswith("@") or email.endswith("@") or any(c.isspace() for c in email)
+    ):
         form.add_error(name, _("Enter an e-mail address like name@example.org."))
     return email
+
+
+def _check_shown_name(form: Form, name: str, *, required: bool, max_length: int) -> None:
+    """A name others read: no hidden characters, no look-alike letters mixed in a word."""
+    value = lookalikes.normalise(form.text(name, required=required, max_length=max_length))
+    form.values[name] = value
+    if not value:
+        return
+    if lookalikes.has_hidden_characters(value):
+        form.add_error(name, _("This text holds invisible characters or line breaks: type it again on one line."))
+    elif required and not lookalikes.has_letter(value):
+        form.add_error(name, _("Write a name with letters."))
+    elif lookalikes.mixes_alphabets(value):
+        form.add_error(name, _("A word here mixes look-alike letters of different alphabets: type it again."))
 
 
 def _check_new_password(form: Form) -> str:
@@ -87,8 +108,8 @@ async def sign_out_everywhere(session: AsyncSession, user_id: UUID, *, actor_id:
 
 
 def _check_profile(form: Form) -> None:
-    form.text("display_name", required=True, max_length=120)
-    form.text("organisation", max_length=200)
+    _check_shown_name(form, "display_name", required=True, max_length=120)
+    _check_shown_name(form, "organisation", required=False, max_length=200)
     form.choice("territory", [t.value for t in Territory])
     form.choice("side", [s.value for s in Side], required=False)
     form.choice("actor_kind", [k.value for k in ActorKind])
