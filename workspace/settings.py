@@ -29,6 +29,10 @@ class OidcProviderSettings:
     client_id: str
     client_secret: str
     display_name: str
+    link_by_email: bool = False
+    """Sign an unlinked identity in to the account (or pending invitation) with its verified address.
+    Only for a provider whose addresses the network vouches for (its own): any other could claim
+    anyone's address. Otherwise people link the identity from their profile once signed in."""
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -56,7 +60,8 @@ def _env_environment() -> str:
 
 
 def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
-    """`OIDC_PROVIDERS=key1,key2`, then for each key `OIDC_{KEY}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`."""
+    """`OIDC_PROVIDERS=key1,key2`, then for each key `OIDC_{KEY}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`,
+    `_LINK_BY_EMAIL`."""
     providers = []
     for raw_key in os.environ.get("OIDC_PROVIDERS", "").split(","):
         key = raw_key.strip().lower()
@@ -70,7 +75,8 @@ def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
         except KeyError as missing:
             raise UnsafeSettingsError(f"OIDC provider {key!r} needs {missing.args[0]}") from None
         name = os.environ.get(prefix + "NAME") or key
-        providers.append(OidcProviderSettings(key, issuer, client_id, client_secret, name))
+        link_by_email = _env_bool(prefix + "LINK_BY_EMAIL", False)
+        providers.append(OidcProviderSettings(key, issuer, client_id, client_secret, name, link_by_email))
     return tuple(providers)
 
 

@@ -51,3 +51,15 @@ def test_trusted_proxies_are_read_as_addresses_and_networks(monkeypatch):
     monkeypatch.setenv("TRUSTED_PROXIES", "10.20.0.0/16,proxy.internal")
     with pytest.raises(UnsafeSettingsError, match="TRUSTED_PROXIES"):
         Settings.from_env()
+
+
+def test_an_identity_provider_links_by_email_only_when_told(monkeypatch):
+    monkeypatch.setenv("OIDC_PROVIDERS", "reseau,lille")
+    for key in ("RESEAU", "LILLE"):
+        monkeypatch.setenv(f"OIDC_{key}_ISSUER", f"https://{key.lower()}.example")
+        monkeypatch.setenv(f"OIDC_{key}_CLIENT_ID", "passerelle")
+        monkeypatch.setenv(f"OIDC_{key}_CLIENT_SECRET", "s" * 32)
+    monkeypatch.setenv("OIDC_RESEAU_LINK_BY_EMAIL", "on")
+    providers = {provider.key: provider for provider in Settings.from_env().oidc_providers}
+    assert providers["reseau"].link_by_email
+    assert not providers["lille"].link_by_email

@@ -127,6 +127,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /profile/data":                                                                         (401, 200, 200, 200, 200, 200, 200),
     "POST /profile/delete":                                                                       (401, 400, 400, 400, 400, 400, 400),
     "GET /profile/privacy":                                                                       (302, 200, 200, 200, 200, 200, 200),
+    "POST /profile/identities/{key:str}":                                                         (401, 404, 404, 404, 404, 404, 404),
+    "POST /profile/identities/{identity_id:uuid}/remove":                                         (401, 404, 303, 404, 404, 404, 404),
     "POST /recommendations/preview":                                                              (401, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}":                                              (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/amendments/new":                               (302, 200, 200, 404, 200, 404, 200),

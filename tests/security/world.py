@@ -10,7 +10,7 @@ from uuid import UUID
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from workspace.accounts.middleware import SESSION_EPOCH_KEY, SESSION_USER_KEY
-from workspace.accounts.models import Invitation, MembershipRole, StoredSession, User
+from workspace.accounts.models import Invitation, MembershipRole, OidcIdentity, StoredSession, User
 from workspace.core.db import Database
 from workspace.core.tokens import new_token
 from workspace.cycles.models import Cycle, Meeting, MeetingKind, Phase
@@ -76,7 +76,8 @@ async def build_world(db: Database) -> World:
         report = Report(comment_id=comment.id, reporter_id=people["coauthor"].id, reason="Hors sujet.")
         meeting = Meeting(group_id=group_a.id, kind=MeetingKind.MEETING, held_on=date(2026, 3, 14), minutes="Notes.")
         notification = Notification(user_id=people["member"].id, kind="comment", params={}, link="/inbox")
-        session.add_all([report, meeting, notification])
+        linked = OidcIdentity(provider="lille", subject=f"member-{people['member'].id}", user_id=people["member"].id)
+        session.add_all([report, meeting, notification, linked])
     params = {
         "slug": cycle.slug,
         "code": "p",
@@ -96,6 +97,7 @@ async def build_world(db: Database) -> World:
         "report_id": str(report.id),
         "meeting_id": str(meeting.id),
         "notification_id": str(notification.id),
+        "identity_id": str(linked.id),
         "member_id": str(people["member"].id),
         "export_id": "01900000-0000-7000-8000-000000000000",
     }

@@ -11,7 +11,7 @@ from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from workspace.accounts import services
+from workspace.accounts import identity, services
 from workspace.accounts.models import ActorKind, Language, Side, Territory, User
 from workspace.accounts.sessions import open_signed_in_session, renew_session
 from workspace.core.forms import Form, FormError
@@ -251,11 +251,23 @@ async def password_reset(request: Request, db_session: DbSession, token: FromPat
     return response
 
 
+async def _profile_context(request: Request, db_session: DbSession, user: User, form: Form) -> dict[str, Any]:
+    providers = request.app.state.oidc.providers
+    linked = await identity.identities_of(db_session, user.id)
+    linked_keys = {found.provider for found in linked}
+    return {
+        "form": form,
+        "memberships": await services.memberships_of(db_session, user),
+        "identities": [(found, providers.get(found.provider)) for found in linked],
+        "linkable": sorted((p for p in providers.values() if p.key not in linked_keys), key=lambda p: p.display_name),
+        **_profile_choices(),
+    }
+
+
 @get("/profile", name="profile", guards=[requires_user])
 async def profile_page(request: Request, db_session: DbSession) -> Template:
     user = signed_in(request)
-    memberships = await services.memberships_of(db_session, user)
-    context = {"form": services.profile_form(user), "memberships": memberships, **_profile_choices()}
+    context = await _profile_context(request, db_session, user, services.profile_form(user))
     return Template("accounts/profile.html", context=context)
 
 
@@ -266,8 +278,7 @@ async def update_profile(request: Request, db_session: DbSession) -> Template | 
     try:
         await services.update_profile(db_session, user.id, form)
     except FormError as error:
-        memberships = await services.memberships_of(db_session, user)
-        context = {"form": error.form, "memberships": memberships, **_profile_choices()}
+        context = await _profile_context(request, db_session, user, error.form)
         return Template("accounts/profile.html", context=context, status_code=400)
     notify(request, _("Your profile has been saved."))
     return see_other("/profile")
