@@ -134,4 +134,5 @@ async def test_the_admin_sees_accounts_that_look_like_another(client, db):
     assert f'href="/admin/users/{sophie.id}"' in page.text
     assert "Adresse d’apparence identique" in page.text
     assert "Nom d’apparence identique" in page.text
+    assert "CYRILLIC SMALL LETTER O" in page.text
     assert "Ressemble à un autre compte" not in (await client.get(f"/admin/users/{other.id}")).text

@@ -64,6 +64,24 @@ def skeleton(text: str) -> str:
 
 
 @dataclass(frozen=True)
+class Disguise:
+    """A character that passes for another: «о» (CYRILLIC SMALL LETTER O) looks like «o»."""
+
+    character: str
+    name: str
+    looks_like: str
+
+
+def disguises(text: str) -> list[Disguise]:
+    found: dict[str, Disguise] = {}
+    for char in normalise(text):
+        prototype = _prototype(char.casefold())
+        if prototype != char.casefold() and char not in found:
+            found[char] = Disguise(char, unicodedata.name(char, "?"), prototype)
+    return list(found.values())
+
+
+@dataclass(frozen=True)
 class LookAlike:
     other: User
     field: str

@@ -48,6 +48,7 @@ async def _privacy_page(db_session: AsyncSession, user: User, form: Form, *, adm
     context = {"person": user, "form": form, "open_votes": votes, "refusal": refusal}
     if admin:
         context["lookalikes"] = lookalikes.lookalikes(await _everyone(db_session)).get(user.id, [])
+        context["disguises"] = lookalikes.disguises(user.email + user.display_name)
     return Template(template, context=context, status_code=status)
 
 
