@@ -247,3 +247,34 @@ async def test_guesses_spread_over_many_client_addresses_are_slowed_down_for_the
         assert statuses[11] == 429
         assert (await attempt(botnet, sophie.email, PASSWORD, visitor="198.51.100.200")).status_code == 429
         assert (await attempt(her_browser, sophie.email, PASSWORD, visitor="192.0.2.44")).status_code == 303
+
+
+@pytest.mark.sqlite_only
+async def test_a_new_browser_that_goes_through_a_password_reset_is_not_held_up_by_a_spread_out_guesser(
+    database_url, db
+):
+    from datetime import timedelta
+
+    from workspace.accounts.models import PasswordReset
+    from workspace.core.tokens import new_token, utcnow
+
+    sophie = await make_user(db, email="sophie.lambert@passerelle.example")
+    settings = Settings(database_url=database_url, login_rate_limit=1000, trusted_proxies=("10.20.0.0/16",),
+                        login_address_free_tries=6)  # fmt: skip
+    app = create_app(settings)
+    async with _proxied(app) as new_browser, _proxied(app) as botnet:
+        for host in range(1, 4):
+            for _try in range(2):
+                await attempt(botnet, sophie.email, "guess", visitor=f"198.51.100.{host}")
+        assert (await attempt(new_browser, sophie.email, PASSWORD, visitor="192.0.2.44")).status_code == 429
+        token, token_hash = new_token()
+        async with db.transaction() as session:
+            session.add(
+                PasswordReset(token_hash=token_hash, user_id=sophie.id, expires_at=utcnow() + timedelta(hours=1))
+            )
+        path = f"/password/reset/{token}"
+        data = {"password": "a-brand-new-password", "password_confirm": "a-brand-new-password"}
+        reset = await post_form(new_browser, path, data, token_from=path)
+        assert reset.status_code == 303
+        signed_in = await attempt(new_browser, sophie.email, "a-brand-new-password", visitor="192.0.2.44")
+        assert signed_in.status_code == 303
