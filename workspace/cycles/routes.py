@@ -121,7 +121,12 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
     pending = await accounts.pending_invitations(db_session, access.cycle)
     fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
-    context = {**_invitation_context(access, groups, fresh), "pending": pending, "issued_link": link}
+    context = {
+        **_invitation_context(access, groups, fresh),
+        "pending": pending,
+        "issued_link": link,
+        "issued_open": accounts.is_open_link(issued.invitation),
+    }
     return Template("cycles/invitations.html", context=context, status_code=201)
 
 
