@@ -28,7 +28,6 @@ from workspace.accounts.kept_routes import kept_routes
 from workspace.accounts.middleware import RequestContextMiddleware
 from workspace.accounts.oidc import OidcClients
 from workspace.accounts.oidc_routes import oidc_routes
-from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.accounts.throttle import DeviceCookie, MemoryCounters, RedisCounters, SignInThrottle
@@ -55,6 +54,7 @@ from workspace.recommendations.routes import recommendation_routes
 from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
 from workspace.recommendations.writing_routes import writing_routes
+from workspace.rights.routes import privacy_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
 from workspace.voting.api import api_routes
 from workspace.voting.colloquium import colloquium_routes

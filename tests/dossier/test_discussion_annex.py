@@ -20,12 +20,12 @@ from tests.dossier.support import consolidation
 from tests.dossier.test_exports import finished, pdf_outline
 from tests.factories import make_comment, make_user
 from tests.helpers import post_form, sign_in
-from workspace.accounts.privacy import erase, pseudonym
 from workspace.core.forms import Form
 from workspace.discussion.models import Comment
 from workspace.dossier.exports.json_export import SCHEMA_PATH
 from workspace.dossier.exports.labels import labels
 from workspace.dossier.models import DossierExport, DossierVersion
+from workspace.rights.services import erase, pseudonym
 
 FR = labels("fr")
 

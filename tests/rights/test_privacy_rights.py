@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import OidcIdentity, User
-from workspace.accounts.privacy import pseudonym
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Membership, Phase
 from workspace.discussion.models import Comment, Notification
 from workspace.recommendations.models import Recommendation
+from workspace.rights.services import pseudonym
 from workspace.voting.models import Ballot, Choice
 from workspace.voting.services import tallies
 

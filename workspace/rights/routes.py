@@ -11,13 +11,14 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts import lookalikes, privacy, services
+from workspace.accounts import lookalikes, services
 from workspace.accounts.models import User
 from workspace.accounts.sessions import renew_session
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.tokens import utcnow
 from workspace.core.web import DbSession, notify, read_form, requires_admin, requires_user, see_other, signed_in
+from workspace.rights import services as privacy
 
 
 async def _load(db_session: AsyncSession, user_id: UUID) -> User:
@@ -44,7 +45,7 @@ async def _everyone(db_session: AsyncSession) -> list[User]:
 async def _privacy_page(db_session: AsyncSession, user: User, form: Form, *, admin: bool, status: int = 200,
                         refusal: str = "") -> Template:  # fmt: skip
     votes = await privacy.open_votes(db_session, user.id)
-    template = "accounts/admin_user.html" if admin else "accounts/privacy.html"
+    template = "rights/admin_user.html" if admin else "rights/privacy.html"
     context = {"person": user, "form": form, "open_votes": votes, "refusal": refusal}
     if admin:
         context["lookalikes"] = lookalikes.lookalikes(await _everyone(db_session)).get(user.id, [])
@@ -82,7 +83,7 @@ async def delete_my_account(request: Request, db_session: DbSession) -> Template
 @get("/admin/users", name="admin_users", guards=[requires_admin])
 async def admin_users(db_session: DbSession) -> Template:
     users = await _everyone(db_session)
-    return Template("accounts/admin_users.html", context={"users": users, "lookalikes": lookalikes.lookalikes(users)})
+    return Template("rights/admin_users.html", context={"users": users, "lookalikes": lookalikes.lookalikes(users)})
 
 
 @get("/admin/users/{user_id:uuid}", name="admin_user", guards=[requires_admin])
