@@ -39,6 +39,7 @@ from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
 from workspace.core.web import already_sent, not_found, provide_db_session, provide_user, record_outcome
+from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
@@ -152,6 +153,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *oidc_routes,
                     *privacy_routes,
                     *cycle_routes,
+                    *invitation_routes,
                     *recommendation_routes,
                     *writing_routes,
                     *amendment_routes,

@@ -196,8 +196,9 @@ async def test_a_pending_invitation_to_a_deleted_account_does_not_become_an_open
     """Erasing the address from it would leave an invitation anyone holding the link could use."""
     from datetime import timedelta
 
-    from workspace.accounts.models import Invitation, MembershipRole
+    from workspace.accounts.models import MembershipRole
     from workspace.core.tokens import new_token, utcnow
+    from workspace.cycles.models import Invitation
 
     cycle, user, _recommendation = await _contributions(db)
     token, token_hash = new_token()

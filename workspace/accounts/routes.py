@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from workspace.accounts import identity, services
 from workspace.accounts.models import ActorKind, Language, Side, Territory, User
 from workspace.accounts.sessions import open_signed_in_session, renew_session
+from workspace.accounts.signals import profile_opened
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import FORMAT_LOCALES, LANGUAGE_COOKIE, LANGUAGES, current_language
 from workspace.core.i18n import gettext as _
@@ -23,7 +24,7 @@ from workspace.core.web import DbSession, notify, read_form, requires_user, safe
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
 
-def _profile_choices() -> dict[str, Any]:
+def profile_choices() -> dict[str, Any]:
     return {
         "territories": list(Territory),
         "sides": list(Side),
@@ -137,63 +138,6 @@ async def set_language(request: Request, db_session: DbSession) -> Redirect:
     return response
 
 
-def _invitation_refused(request: Request, reason: str) -> Template:
-    user = request.scope.get("user")
-    context = {"reason": reason, "account_email": user.email if isinstance(user, User) else None}
-    return Template("accounts/invitation_refused.html", context=context, status_code=403)
-
-
-@get("/signup/{token:str}", name="signup")
-async def signup_page(request: Request, db_session: DbSession, token: FromPath[str]) -> Template:
-    opened = await services.open_invitation(db_session, token)
-    if opened is None:
-        return Template("accounts/invitation_invalid.html", status_code=404)
-    invitation, cycle, group = opened
-    context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
-    user = request.scope.get("user")
-    try:
-        services.check_usable_by(invitation, user.email if isinstance(user, User) else invitation.email or "")
-    except services.InvitationRefusedError as refused:
-        return _invitation_refused(request, refused.reason)
-    if user is not None:
-        return Template("accounts/invitation_join.html", context=context)
-    form = Form(values={"email": invitation.email or "", "language": "fr"})
-    return Template("accounts/signup.html", context={**context, "form": form, **_profile_choices()})
-
-
-@post("/signup/{token:str}")
-async def signup(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
-    form = await read_form(request)
-    try:
-        user = await services.sign_up(db_session, token, form)
-    except services.InvitationRefusedError as refused:
-        return _invitation_refused(request, refused.reason)
-    except FormError as error:
-        opened = await services.open_invitation(db_session, token)
-        if opened is None:
-            return Template("accounts/invitation_invalid.html", status_code=404)
-        invitation, cycle, group = opened
-        context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
-        return Template(
-            "accounts/signup.html", context={**context, "form": error.form, **_profile_choices()}, status_code=400
-        )
-    open_signed_in_session(request, user)
-    notify(request, _("Welcome to Passerelle, %(name)s.", name=user.display_name))
-    return see_other("/")
-
-
-@post("/invitations/{token:str}/accept", guards=[requires_user])
-async def accept_invitation(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
-    try:
-        accepted = await services.accept_as_member(db_session, token, signed_in(request))
-    except services.InvitationRefusedError as refused:
-        return _invitation_refused(request, refused.reason)
-    if not accepted:
-        return Template("accounts/invitation_invalid.html", status_code=404)
-    notify(request, _("You have joined the cycle."))
-    return see_other("/")
-
-
 @get("/password/forgot", name="password_forgot")
 async def password_forgot_page() -> Template:
     return Template("accounts/password_forgot.html", context={"form": Form()})
@@ -251,16 +195,24 @@ async def password_reset(request: Request, db_session: DbSession, token: FromPat
     return response
 
 
+async def _contributed(db_session: DbSession, user: User) -> dict[str, Any]:
+    """What the domains above show on the profile (see `signals.profile_opened`)."""
+    values: dict[str, Any] = {}
+    for _receiver, contributed in await profile_opened.send_async(user, session=db_session):
+        values.update(contributed or {})
+    return values
+
+
 async def _profile_context(request: Request, db_session: DbSession, user: User, form: Form) -> dict[str, Any]:
     providers = request.app.state.oidc.providers
     linked = await identity.identities_of(db_session, user.id)
     linked_keys = {found.provider for found in linked}
     return {
         "form": form,
-        "memberships": await services.memberships_of(db_session, user),
+        **await _contributed(db_session, user),
         "identities": [(found, providers.get(found.provider)) for found in linked],
         "linkable": sorted((p for p in providers.values() if p.key not in linked_keys), key=lambda p: p.display_name),
-        **_profile_choices(),
+        **profile_choices(),
     }
 
 
@@ -290,9 +242,6 @@ account_routes = [
     logout,
     sign_out_everywhere,
     set_language,
-    signup_page,
-    signup,
-    accept_invitation,
     password_forgot_page,
     password_forgot,
     password_reset_page,

@@ -9,7 +9,6 @@ from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from workspace.accounts import services as accounts
 from workspace.accounts.models import MembershipRole
 from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
@@ -24,7 +23,7 @@ from workspace.core.web import (
     see_other,
     signed_in,
 )
-from workspace.cycles import services
+from workspace.cycles import invitations, services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase
 from workspace.discussion import notifications
@@ -99,7 +98,7 @@ async def invitations_page(request: Request, db_session: DbSession, slug: FromPa
     access = await services.get_cycle(db_session, slug, signed_in(request))
     require(access.can_invite)
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     form = Form(values={"role": MembershipRole.MEMBER.value})
     context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
     return Template("cycles/invitations.html", context=context)
@@ -113,19 +112,19 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
     form = await read_form(request)
     try:
-        issued = await accounts.create_invitation(db_session, access, form, user)
+        issued = await invitations.create_invitation(db_session, access, form, user)
     except FormError as error:
-        pending = await accounts.pending_invitations(db_session, access.cycle)
+        pending = await invitations.pending_invitations(db_session, access.cycle)
         context = {**_invitation_context(access, groups, error.form), "pending": pending, "issued_link": None}
         return Template("cycles/invitations.html", context=context, status_code=400)
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
     context = {
         **_invitation_context(access, groups, fresh),
         "pending": pending,
         "issued_link": link,
-        "issued_open": accounts.is_open_link(issued.invitation),
+        "issued_open": invitations.is_open_link(issued.invitation),
     }
     return Template("cycles/invitations.html", context=context, status_code=201)
 

@@ -198,3 +198,17 @@ class PhaseConflict(Exception):
     def __init__(self, current: Phase) -> None:
         super().__init__(current.value)
         self.current = current
+
+
+async def memberships_of(session: AsyncSession, user: User) -> list[Membership]:
+    """Every cycle and group the person belongs to, oldest first (their profile lists them)."""
+    return list(
+        (
+            await session.scalars(
+                select(Membership)
+                .where(Membership.user_id == user.id)
+                .options(selectinload(Membership.group), selectinload(Membership.cycle))
+                .order_by(Membership.created_at)
+            )
+        ).all()
+    )
