@@ -202,7 +202,8 @@ class _Writer:
                   f"{votes.cast} / {votes.eligible}", percent(votes.turnout), percent(votes.support),
                   *(percent(support) for support in votes.sides.values())]  # fmt: skip
         colon = "~:~" if self.languages[0] == "fr" else ":~"  # the French space before the colon, unbroken
-        figures = " · ".join(f"{name}{colon}#strong[{text(value)}]" for name, value in zip(names, values, strict=True))
+        unbroken = [text(value.replace(" ", "\u00a0")) for value in values]  # "27 %" stays on one line
+        figures = " · ".join(f"{name}{colon}#strong[{value}]" for name, value in zip(names, unbroken, strict=True))
         yield _block(f"#text(size: 9pt)[{figures}]")
 
     def discussion(self, item: EntryDiscussion) -> Iterator[str]:

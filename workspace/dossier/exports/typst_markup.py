@@ -20,7 +20,8 @@ from markdown_it.token import Token
 
 _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False})
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_SPACES = re.compile(r"\s+")
+_SPACES = re.compile(r"[^\S\u00a0\u202f]+")
+"""White space that may break a line (not the no-break spaces)."""
 _LONG_WORD = re.compile(r"\S{30,}")
 BREAK_EVERY = 20
 """A word too long for a column (30 characters or more) gets a break opportunity, a zero-width space,
@@ -52,7 +53,7 @@ def _with_breaks(match: re.Match[str]) -> str:
 
 def text(value: str) -> str:
     """Plain text as Typst markup that shows exactly that text, on one line (a run of white space
-    becomes one space)."""
+    becomes one space; no-break spaces stay)."""
     return _run(_SPACES.sub(" ", value))
 
 
