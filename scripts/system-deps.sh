@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing: PostgreSQL (a throwaway
 # server is started by the tests), Chromium (pages are checked in a real browser), Redis, the DejaVu fonts
-# the dossier's PDF is set in (Sans and its oblique, Sans Mono for code: Typst is given no other), the
-# libraries WeasyPrint needs while it is measured beside Typst (Pango, and HarfBuzz's subsetter for fonts),
-# and Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback).
+# the dossier's PDF is set in (Sans and its oblique, Sans Mono for code: Typst is given no other), and
+# Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback).
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -11,9 +10,6 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
-ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
-ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
-ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
