@@ -54,12 +54,14 @@ class _Writer:
         return self.both({language: self.words[language][key] for language in self.languages})
 
     def prose(self, texts: dict[str, str], heading_base: int) -> str:
-        """Markdown in each language, side by side (the grid in a block of its own, as _block)."""
-        columns = ", ".join(
-            f"[{self.in_language(language, markdown(texts.get(language, ''), heading_base))}]"
-            for language in self.languages
-        )
-        return f"#block(columns({columns}))\n"
+        """Markdown in each language, side by side in a grid (in a block of its own, as _block)."""
+        columns = [
+            self.in_language(language, markdown(texts.get(language, ""), heading_base)) for language in self.languages
+        ]
+        if len(columns) == 1:
+            return columns[0] + "\n"
+        cells = ", ".join(f"[{column}]" for column in columns)
+        return f"#block(grid(columns: (1fr,) * {len(columns)}, column-gutter: 6mm, {cells}))\n"
 
     def heading(self, level: int, markup: str, target: str | None = None) -> str:
         label = f" <{target}>" if target and _LABEL.fullmatch(target) else ""
@@ -211,7 +213,15 @@ class _Writer:
         for comment in item.comments:
             author = text(comment.author) if comment.author else self.label("former_member")
             meta = f"{author} · {text(comment.posted_on)}"
-            yield f"#comment({int(comment.depth)}, [{meta}], [{markdown(comment.body, 2)}])\n"
+            meta = f"#text(size: 8.5pt, fill: grey)[{meta}]"
+            body = markdown(comment.body, 2)
+            opening = PARAGRAPH.split("{}")[0]
+            if body.startswith(opening):  # who and when open the first paragraph, so as to stay with it
+                shown = f"#v(0.4em){opening}{meta}#linebreak(){body.removeprefix(opening)}\n"
+            else:  # a sticky block takes Typst as much memory as a paragraph, for thousands of comments
+                shown = f"#v(0.4em)#block[{meta}]\n{body}\n"
+            depth = min(comment.depth, 4)
+            yield f"#pad(left: {6 * depth}mm)[{shown}]\n" if depth else shown
         if not item.comments:
             yield f"#note[{self.label('no_comments')}]\n"
 
