@@ -13,7 +13,8 @@ resident at once). Each line reads:
 
     format=pdf language=fr-nl seconds=… peak_mb=… all_mb=… bytes=… aim=yes
 
-Aims: the PDF under PDF_AIM_SECONDS (a fifth of what WeasyPrint, the engine Typst replaced, took on
+`--discussion` adds the annex with the discussion (every comment) to the dossier: the aims are not
+meant for it. Aims: the PDF under PDF_AIM_SECONDS (a fifth of what WeasyPrint, the engine Typst replaced, took on
 the same content in the last run that measured both: see the README) and 600 MB, the other formats
 under 5 s and 500 MB.
 """
@@ -116,13 +117,14 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
     return cycle.slug
 
 
-async def build(url: str, slug: str) -> dict:  # type: ignore[type-arg]
+async def build(url: str, slug: str, discussion: bool = False) -> dict:  # type: ignore[type-arg]
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
     from workspace.core.db import Database
     from workspace.cycles.access import CycleAccess
     from workspace.cycles.models import Cycle
+    from workspace.dossier.annex import add_discussion
     from workspace.dossier.services import build_content
 
     db = Database(url)
@@ -130,6 +132,8 @@ async def build(url: str, slug: str) -> dict:  # type: ignore[type-arg]
         cycle = await session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.axes)))
         assert cycle is not None
         content = await build_content(session, CycleAccess(cycle, None, frozenset(), frozenset()))
+        if discussion:
+            await add_discussion(session, content)
     await db.dispose()
     content.version, content.published_on = 1, "2013-12-06"
     return content.to_dict()
@@ -174,8 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"filled: {sizes.recommendations} recommendations, {sizes.comments} comments, {sizes.ballots} "
               f"ballots in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
         started = time.perf_counter()
-        content = asyncio.run(build(url, slug))
-        print(f"content model built in {time.perf_counter() - started:.2f} s", flush=True)
+        content = asyncio.run(build(url, slug, sizes.discussion))
+        annex = " with the discussion annex" if sizes.discussion else ""
+        print(f"content model built{annex} in {time.perf_counter() - started:.2f} s", flush=True)
         path = Path(workdir) / "content.json"
         path.write_text(json.dumps(content))
         failures = 0
@@ -199,6 +204,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--language", default="fr-nl", choices=("fr", "nl", "fr-nl"))
     parser.add_argument("--formats", nargs="*", help="only these formats (default: all)")
     parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--discussion", action="store_true", help="add the annex with every comment (no aims)")
     return parser.parse_args(argv)
 
 

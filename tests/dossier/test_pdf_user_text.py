@@ -9,6 +9,8 @@ import re
 import uuid
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from workspace.dossier.content import (
@@ -21,6 +23,7 @@ from workspace.dossier.content import (
     Votes,
 )
 from workspace.dossier.exports.pdf import render_pdf
+from workspace.dossier.exports.typst_compile import compile_pdf
 from workspace.dossier.exports.typst_markup import markdown, string, text
 from workspace.recommendations.models import TEXT_FIELDS
 
@@ -142,3 +145,15 @@ def test_deeply_nested_quotes_are_laid_out_flat():
     nested = markdown(">" * 80 + " au fond")
     assert nested.count("#quote(") == 6
     assert '#"au fond";' in nested
+
+
+WRITTEN = st.text(st.characters(codec="latin-1", exclude_categories=("Cc", "Zs")) | st.sampled_from(" \n"), max_size=80)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(written=WRITTEN)
+def test_any_text_compiles_and_shows_as_written(tmp_path, written: str):
+    main = tmp_path / "main.typ"
+    main.write_text(f'#set document(title: "t")\n#set text(font: "DejaVu Sans")\n{text(written)}\n', encoding="utf-8")
+    shown = "".join(page.extract_text() for page in PdfReader(io.BytesIO(compile_pdf(main))).pages)
+    assert _squeezed(shown) == _squeezed(written)
