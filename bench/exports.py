@@ -13,10 +13,9 @@ resident at once). Each line reads:
 
     format=pdf language=fr-nl seconds=… peak_mb=… all_mb=… bytes=… aim=yes
 
-`--discussion` adds the annex with the discussion (every comment) to the dossier: the aims are not
-meant for it. Aims: the PDF under PDF_AIM_SECONDS (a fifth of what WeasyPrint, the engine Typst replaced, took on
-the same content in the last run that measured both: see the README) and 600 MB, the other formats
-under 5 s and 500 MB.
+Aims: the PDF under PDF_AIM_SECONDS (a fifth of what WeasyPrint, the engine Typst replaced, took on
+the same content on a quiet machine: see the README) and 600 MB, the other formats under 5 s and
+500 MB. `--discussion` adds the annex with the discussion (every comment), which no aim is meant for.
 """
 
 from __future__ import annotations
@@ -36,7 +35,7 @@ from alembic import command
 from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PDF_AIM_SECONDS = 3.5
+PDF_AIM_SECONDS = 4.0
 AIM_SECONDS = {"pdf": PDF_AIM_SECONDS}
 DEFAULT_AIM_SECONDS = 5.0
 AIM_MB = {"pdf": 600.0}
