@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from workspace.dossier.content import AxisSection, DossierContent, Entry, MinorityView, Votes
+from workspace.dossier.exports import typst_compile
 from workspace.dossier.exports.labels import labels
 from workspace.dossier.exports.pdf import render_pdf
 from workspace.recommendations.models import TEXT_FIELDS
@@ -189,3 +190,11 @@ def test_a_schemes_table_longer_than_a_page_repeats_its_header(french: PdfReader
     pages = [_text(page) for page in french.pages if "accueille" in page.extract_text()]
     assert len(pages) >= 2
     assert all(fr["scheme_fr"] in page and fr["scheme_vl"] in page for page in pages)
+
+
+def test_a_document_typst_refuses_fails_with_its_message(tmp_path, capsys: pytest.CaptureFixture[str]):
+    main = tmp_path / "main.typ"
+    main.write_text('#set document(title: "t")\n#read("/etc/hostname")\n')
+    assert typst_compile.main([str(main), str(tmp_path / "out.pdf")]) == 1
+    assert f"searched at {tmp_path}/etc/hostname" in capsys.readouterr().err  # the root: the document's folder
+    assert not (tmp_path / "out.pdf").exists()

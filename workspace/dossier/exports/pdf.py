@@ -15,6 +15,10 @@ from workspace.dossier.content import DossierContent
 from workspace.dossier.exports.typst_document import TEMPLATE, document
 
 TEMPLATE_PATH = Path(__file__).with_name(TEMPLATE)
+TIME_LIMIT = 600
+"""Seconds Typst may take (a dossier of 300 recommendations takes a few, with 20,000 comments a minute or
+two on a busy machine): past them its process is ended and the export fails, as an interrupted one would
+be started again after jobs.STALE_AFTER."""
 
 
 class CompileError(RuntimeError):
@@ -30,7 +34,7 @@ def render_pdf(content: DossierContent, languages: tuple[str, ...]) -> bytes:
         (root / "main.typ").write_text(source, encoding="utf-8")
         output = Path(folder) / "dossier.pdf"
         command = [sys.executable, "-m", "workspace.dossier.exports.typst_compile", str(root / "main.typ"), str(output)]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=TIME_LIMIT)
         if done.returncode != 0:
             raise CompileError(done.stderr.strip()[-2000:])
         return output.read_bytes()
