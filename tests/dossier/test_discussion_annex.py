@@ -260,3 +260,8 @@ async def test_the_annex_masks_passages_that_look_like_personal_data(client, db)
     assert "[…] attend, appelez-la au […]. Le guichet aide." in response.text
     assert "0470" not in response.text
     assert "Dupont" not in response.text
+    _path, response = await export(client, slug, "pdf")
+    shown = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "[…] attend, appelez-la au […]. Le guichet aide." in shown
+    assert "0470" not in shown
+    assert "Dupont" not in shown

@@ -192,6 +192,7 @@ async def test_html_and_markdown_carry_the_text_and_the_download_is_named_after_
     html = await export(client, slug, "html", "fr-nl")
     assert "Eén loket voor jongeren" in html.text
     assert "<h1" in html.text
+    assert '<div class="bilingual__column markdown" lang="nl">' in html.text
     disposition = html.headers["content-disposition"]
     assert disposition == f'attachment; filename="{slug}_fr-nl_{date.today().isoformat()}_v1.html"'
     markdown = await export(client, slug, "md", "fr")
