@@ -24,6 +24,7 @@ from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from workspace.accounts.guards import DEPENDENCIES as USER_DEPENDENCIES
 from workspace.accounts.kept_routes import kept_routes
 from workspace.accounts.middleware import RequestContextMiddleware
 from workspace.accounts.oidc import OidcClients
@@ -38,7 +39,7 @@ from workspace.core.events import channels_plugin
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import already_sent, not_found, provide_db_session, provide_user, record_outcome
+from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
@@ -174,7 +175,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             *api_routes,
         ],
-        dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
+        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
             DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),

@@ -9,20 +9,12 @@ from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import CurrentUser, requires_admin, requires_user, signed_in
 from workspace.accounts.models import MembershipRole
 from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import (
-    CurrentUser,
-    DbSession,
-    notify,
-    read_form,
-    requires_admin,
-    requires_user,
-    see_other,
-    signed_in,
-)
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles import invitations, services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase

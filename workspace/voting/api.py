@@ -15,9 +15,10 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.utils.scope.state import ScopeState
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core import events
 from workspace.core.forms import Form, FormError
-from workspace.core.web import CurrentUser, DbSession, requires_user, signed_in
+from workspace.core.web import DbSession
 from workspace.voting import rules, services
 from workspace.voting.models import Choice
 
