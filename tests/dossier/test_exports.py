@@ -134,36 +134,46 @@ async def test_odt_has_real_headings_with_outline_levels(client, db):
     assert any(style == "Heading_20_1" for style in (s.getAttribute("name") for s in document.styles.childNodes))
 
 
-async def test_xlsx_and_csv_have_one_row_per_recommendation_with_formulas_escaped(client, db):
-    setup = await published(
-        client,
-        db,
-        title='=HYPERLINK("http://evil.example","click")',
-        proposal="@SUM(1+1)",
-        institutions="\tCPAS",
-        finding="-2+3",
-    )
+FORMULA_LIKE = {
+    "title": '=HYPERLINK("http://evil.example","click")',
+    "proposal": "@SUM(1+1)",
+    "institutions": "\tCPAS",
+    "finding": "-2+3",
+    "expected_effect": "\x01=1+1",
+    "harmonisation": "+ de moyens",
+    "scheme_fr": "\r=1+1",
+}
+
+
+async def test_xlsx_and_csv_have_one_row_per_recommendation_and_no_cell_runs_as_a_formula(client, db):
+    """XLSX writes text as string cells, which never run: the text stays as written (control characters
+    out). CSV has no such cells: what a spreadsheet would run gets a leading apostrophe, after the control
+    characters are out (so that `\x01=1+1` is caught as `=1+1`)."""
+    setup = await published(client, db, **FORMULA_LIKE)
     slug = setup.cycle.slug
+    fr = labels("fr")
     xlsx = await export(client, slug, "xlsx", "fr")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
+    rows = list(sheet.iter_rows())
+    header, body = [cell.value for cell in rows[0]], rows[1:]
     assert len(body) == 4  # three adopted, one in the annex
-    fr = labels("fr")
-    first = dict(zip(header, body[0], strict=True))
-    assert first[fr["number"]] == "P1"
-    assert first[f"{fr['title']} (fr)"].startswith("'=HYPERLINK")
-    assert first[f"{fr['proposal']} (fr)"] == "'@SUM(1+1)"
-    assert first[f"{fr['finding']} (fr)"] == "'-2+3"
-    assert first[f"{fr['institutions']} (fr)"] == "'\tCPAS"
-    assert first[fr["for"]] == 2
-    assert first[fr["against"]] == 1
-    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    first = {name: cell for name, cell in zip(header, body[0], strict=True)}
+    assert first[fr["number"]].value == "P1"
+    for name, expected in {**FORMULA_LIKE, "expected_effect": "=1+1"}.items():
+        cell = first[f"{fr[name]} (fr)"]
+        assert (cell.value, cell.data_type) == (expected, "s"), name
+    assert first[fr["for"]].value == 2
+    assert first[fr["against"]].value == 1
+    assert all(cell.data_type != "f" for row in rows for cell in row)
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
     csv_file = await export(client, slug, "csv", "fr-nl")
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
-    table = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig")), delimiter=";"))
+    table = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(table) == 4
-    assert table[0][f"{fr['title']} (fr)"].startswith("'=HYPERLINK")
+    for name, text in {**FORMULA_LIKE, "expected_effect": "=1+1"}.items():
+        assert table[0][f"{fr[name]} (fr)"] == "'" + text, name
     assert table[0][f"{labels('nl')['title']} (nl)"] == "Eén loket voor jongeren"
     assert table[3][fr["status"]] == fr["not_adopted"]
 
