@@ -58,8 +58,23 @@ class SaveOutcome:
 async def load_for_writing(
     session: AsyncSession, recommendation_id: UUID, user: User | None
 ) -> tuple[Recommendation, CycleAccess, Rights]:
-    """The recommendation, locked for the rest of the transaction, with the viewer's rights."""
-    recommendation = await session.scalar(
+    """The recommendation, locked for the rest of the transaction, with the viewer's rights: for the
+    changes only (a page that merely shows the form reads it with `load_with_rights`)."""
+    return await _load(session, recommendation_id, user, lock=True)
+
+
+async def load_with_rights(
+    session: AsyncSession, recommendation_id: UUID, user: User | None
+) -> tuple[Recommendation, CycleAccess, Rights]:
+    """The recommendation and the viewer's rights, without a lock: on PostgreSQL a page holding one until
+    it is rendered would make every save of the recommendation wait for it."""
+    return await _load(session, recommendation_id, user, lock=False)
+
+
+async def _load(
+    session: AsyncSession, recommendation_id: UUID, user: User | None, *, lock: bool
+) -> tuple[Recommendation, CycleAccess, Rights]:
+    query = (
         select(Recommendation)
         .where(Recommendation.id == recommendation_id)
         .options(
@@ -68,8 +83,8 @@ async def load_for_writing(
             selectinload(Recommendation.axis).selectinload(Axis.cycle),
             selectinload(Recommendation.author),
         )
-        .with_for_update(of=Recommendation)
     )
+    recommendation = await session.scalar(query.with_for_update(of=Recommendation) if lock else query)
     require(recommendation is not None)
     assert recommendation is not None
     access = await cycle_access(session, user, recommendation.axis.cycle)

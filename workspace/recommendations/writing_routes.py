@@ -100,7 +100,7 @@ async def preview(request: Request) -> Template:
 
 
 async def _edit_context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser) -> dict[str, Any]:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_edit)
     return _form_context(recommendation=recommendation, access=access, rights=allowed)
 
