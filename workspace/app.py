@@ -32,6 +32,7 @@ from workspace.core import heap
 from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
+from workspace.core.inputs import BoundedRequest, refuse_hostile_addresses
 from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
@@ -166,6 +167,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": _rate_limit_store(settings)},
         exception_handlers={HTTPException: http_error, Exception: server_error},
+        request_class=BoundedRequest,
+        before_request=refuse_hostile_addresses,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],
         debug=settings.debug,

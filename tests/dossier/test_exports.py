@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from tests.dossier.support import consolidation
 from tests.factories import make_user
-from tests.helpers import post_form, sign_in
+from tests.helpers import headings, post_form, sign_in
 from workspace.dossier.exports.json_export import SCHEMA_PATH
 from workspace.dossier.exports.labels import labels
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
@@ -157,7 +157,7 @@ async def test_xlsx_and_csv_have_one_row_per_recommendation_and_no_cell_runs_as_
     rows = list(sheet.iter_rows())
     header, body = [cell.value for cell in rows[0]], rows[1:]
     assert len(body) == 4  # three adopted, one in the annex
-    first = {name: cell for name, cell in zip(header, body[0], strict=True)}
+    first = dict(zip(header, body[0], strict=True))
     assert first[fr["number"]].value == "P1"
     for name, expected in {**FORMULA_LIKE, "expected_effect": "=1+1"}.items():
         cell = first[f"{fr[name]} (fr)"]
@@ -244,6 +244,25 @@ async def test_bad_export_requests_change_nothing(client, db):
             client, f"/cycles/{slug}/dossier/exports", {"format": "pdf", "language": "fr"}, token_from=f"/cycles/{slug}"
         )
         assert draft.status_code == 404
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(DossierExport)) == 0
+
+
+async def test_version_numbers_out_of_range_are_refused_not_a_server_error(client, db):
+    """A number larger than the databases' integers once answered 500 on the page and on the export."""
+    setup = await published(client, db)
+    slug = setup.cycle.slug
+    huge = "99999999999999999999999"
+    page = await client.get(f"/cycles/{slug}/dossier/versions/{huge}")
+    assert page.status_code == 400
+    assert headings(page.text) == ["This request could not be understood"]
+    assert (await client.get(f"/cycles/{slug}/dossier/versions/0")).status_code == 400
+    assert (await client.get(f"/cycles/{slug}/dossier/versions/1")).status_code == 200
+    for version in (huge, "-1", "0", "1.5", "un"):
+        data = {"format": "md", "language": "fr", "version": version}
+        response = await post_form(client, f"/cycles/{slug}/dossier/exports", data, token_from=f"/cycles/{slug}")
+        assert response.status_code == 404, version
+        assert headings(response.text) == ["Page not found"], version
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(DossierExport)) == 0
 

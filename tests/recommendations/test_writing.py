@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
-from tests.helpers import post_form, sign_in
+from tests.helpers import headings, post_form, sign_in
 from workspace.accounts.models import MembershipRole
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Phase
@@ -278,6 +278,25 @@ async def test_the_history_and_compare_pages_are_not_for_outsiders(client, db):
     missing = await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=7&to_revision=1")
     assert missing.status_code == 404
     assert re.search(r"<h1", missing.text)
+
+
+async def test_revision_numbers_out_of_range_get_the_friendly_page_not_a_server_error(client, db):
+    """99999999999999999999999 fits neither PostgreSQL's integer nor SQLite's: asked for, it once answered 500."""
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    huge = "99999999999999999999999"
+    compare = f"/recommendations/{recommendation.id}/compare"
+    for query in (f"from_revision=-1&to_revision={huge}", f"from_revision={huge}", "to_revision=-1", "from_revision=0"):
+        response = await client.get(f"{compare}?{query}")
+        assert response.status_code == 400, query
+        assert headings(response.text) == ["Cette demande n’a pas pu être comprise"], query
+    assert (await client.get(f"{compare}?from_revision=1&to_revision=1")).status_code == 200
+    for number in (huge, "0", "-1"):
+        restore = await post_form(client, f"/recommendations/{recommendation.id}/revisions/{number}/restore", {})
+        assert restore.status_code == 400, number
+    assert len(await revisions_of(db, recommendation.id)) == 1
 
 
 async def test_personal_data_is_flagged_beside_the_field_and_can_be_confirmed(client, db):

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.inputs import NumberInPath, bounded_number
 from workspace.core.web import (
     CurrentUser,
     DbSession,
@@ -184,7 +185,7 @@ async def version_page(
     db_session: DbSession,
     user: CurrentUser,
     slug: FromPath[str],
-    number: FromPath[int],
+    number: NumberInPath,
     language: FromQuery[str] = "fr-nl",
 ) -> Template:
     access, version = await _published(db_session, user, slug, number)
@@ -200,11 +201,9 @@ async def start_export(request: Request, db_session: DbSession, slug: FromPath[s
     form = await read_form(request)
     version = None
     if form.get("version"):
-        try:
-            number = int(form.get("version"))
-        except ValueError:
-            require(False)
-            raise
+        number = bounded_number(form.get("version"))
+        require(number is not None)
+        assert number is not None
         version = await services.get_version(db_session, access.cycle, number)
     try:
         job, is_new = await jobs.request_export(db_session, access, version, form, user)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.inputs import MAX_NUMBER, NumberInPath, NumberInQuery
 from workspace.core.markdown import render_markdown
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
@@ -193,8 +194,8 @@ async def compare_page(
     db_session: DbSession,
     user: CurrentUser,
     recommendation_id: FromPath[UUID],
-    from_revision: FromQuery[int] = 1,
-    to_revision: FromQuery[int] = 0,
+    from_revision: NumberInQuery = 1,
+    to_revision: Annotated[int, QueryParameter(ge=0, le=MAX_NUMBER)] = 0,
 ) -> Template:
     recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
     require(access.is_participant)
@@ -218,7 +219,7 @@ async def compare_page(
 
 @post("/recommendations/{recommendation_id:uuid}/revisions/{number:int}/restore", guards=[requires_user])
 async def restore(
-    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], number: FromPath[int]
+    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], number: NumberInPath
 ) -> Redirect:
     recommendation = await editing.restore(db_session, recommendation_id, number, signed_in(request))
     notify(
