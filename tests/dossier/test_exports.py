@@ -15,6 +15,7 @@ import docx
 import jsonschema
 import openpyxl
 import pytest
+from markdown_it import MarkdownIt
 from odf import opendocument
 from odf.namespaces import TEXTNS
 from odf.text import H
@@ -207,6 +208,24 @@ async def test_html_and_markdown_carry_the_text_and_the_download_is_named_after_
     markdown = await export(client, slug, "md", "fr")
     assert f"### P1. {TITLES[0]}" in markdown.text
     assert "| Le CCAS | Le CPAS | Het OCMW |" in markdown.text
+
+
+async def test_markdown_shows_html_written_in_the_text_as_text_as_the_pages_do(client, db):
+    setup = await published(
+        client,
+        db,
+        title="<script>alert(1)</script> Un guichet",
+        finding="Voir <img src=x onerror=alert(1)> ici.\n\n```\nun bloc jamais fermé",
+        proposal="```\n<iframe src=//evil.example></iframe>\n```",
+    )
+    markdown = (await export(client, setup.cycle.slug, "md", "fr")).text
+    viewer = MarkdownIt("commonmark").enable("table")
+    tokens = viewer.parse(markdown)
+    kinds = {token.type for token in tokens} | {child.type for token in tokens for child in token.children or []}
+    assert not kinds & {"html_block", "html_inline"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Un guichet" in viewer.render(markdown)
+    page = await client.get(f"/cycles/{setup.cycle.slug}/dossier?language=fr")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
 
 
 async def test_exports_of_a_published_version_are_kept_and_served_again(client, db):
