@@ -20,7 +20,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, cycle_access, require
-from workspace.cycles.models import Axis, Cycle, Membership
+from workspace.cycles.models import Axis, Cycle, Membership, WorkingGroup
 from workspace.recommendations.content import (
     REVISION_FIELDS,
     content_of,
@@ -118,14 +118,35 @@ def new_revision(
     return revision
 
 
+async def drafting_groups(session: AsyncSession, access: CycleAccess) -> list[WorkingGroup]:
+    """The person's own working groups in the cycle, by name: a new recommendation comes from one of them
+    (and, when the cycle lets each group vote on its own recommendations, that group's members vote)."""
+    if not access.group_ids:
+        return []
+    query = select(WorkingGroup).where(WorkingGroup.cycle_id == access.cycle.id, WorkingGroup.id.in_(access.group_ids))
+    return list((await session.scalars(query.order_by(WorkingGroup.name, WorkingGroup.id))).all())
+
+
+def read_drafting_group(form: Form, groups: list[WorkingGroup]) -> WorkingGroup | None:
+    """The group a new recommendation comes from: the person's only one, or the one they chose among theirs
+    (the form asks only when there are several; anything else is refused beside the field)."""
+    if len(groups) <= 1:
+        return groups[0] if groups else None
+    chosen = {str(group.id): group for group in groups}.get(form.get("group").strip())
+    if chosen is None:
+        form.add_error("group", _("Choose which of your working groups this recommendation comes from."))
+    return chosen
+
+
 async def create_recommendation(
     session: AsyncSession, access: CycleAccess, axis: Axis, form: Form, author: User
 ) -> Recommendation:
     require(can_create(access))
     content = read_content(form)
+    group = read_drafting_group(form, await drafting_groups(session, access))
     if not form.is_valid:
         raise FormError(form)
-    group_id = sorted(access.group_ids)[0] if access.group_ids else None
+    group_id = group.id if group else None
     recommendation = Recommendation(
         cycle_id=access.cycle.id,
         axis_id=axis.id,

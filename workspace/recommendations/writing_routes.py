@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from workspace.core.forms import Form, FormError
@@ -57,12 +57,19 @@ def _previews(form: Form) -> dict[str, Any]:
 
 
 @get("/cycles/{slug:str}/axes/{code:str}/new", name="new_recommendation", guards=[requires_user])
-async def new_page(db_session: DbSession, user: CurrentUser, slug: FromPath[str], code: FromPath[str]) -> Template:
+async def new_page(
+    db_session: DbSession, user: CurrentUser, slug: FromPath[str], code: FromPath[str], group: FromQuery[str] = ""
+) -> Template:
+    """`group`: the working group whose page the person came from, chosen in advance if it is one of theirs."""
     access = await cycles.get_cycle(db_session, slug, user)
     axis = cycles.find_axis(access, code)
     require(can_create(access))
+    groups = await editing.drafting_groups(db_session, access)
     form = Form(values={"action_level": ActionLevel.LOCAL.value})
-    return Template("recommendations/new.html", context=_form_context(access=access, axis=axis, form=form))
+    if group in {str(mine.id) for mine in groups}:
+        form.values["group"] = group
+    context = _form_context(access=access, axis=axis, form=form, groups=groups)
+    return Template("recommendations/new.html", context=context)
 
 
 @post("/cycles/{slug:str}/axes/{code:str}/new", guards=[requires_user])
@@ -73,8 +80,8 @@ async def create(
     access = await cycles.get_cycle(db_session, slug, user)
     axis = cycles.find_axis(access, code)
     form = await read_form(request)
-    context = _form_context(access=access, axis=axis)
     if form.get("intent") == "preview":
+        context = _form_context(access=access, axis=axis, groups=await editing.drafting_groups(db_session, access))
         return Template(
             "recommendations/new.html",
             context={**context, "form": form, "previews": _previews(form), "privacy_flags": _flags(form)},
@@ -82,6 +89,7 @@ async def create(
     try:
         recommendation = await editing.create_recommendation(db_session, access, axis, form, user)
     except FormError as error:
+        context = _form_context(access=access, axis=axis, groups=await editing.drafting_groups(db_session, access))
         return Template(
             "recommendations/new.html",
             context={**context, "form": error.form, "privacy_flags": _flags(error.form)},
