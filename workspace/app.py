@@ -32,7 +32,7 @@ from workspace.core import heap
 from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
-from workspace.core.inputs import BoundedRequest, refuse_hostile_addresses
+from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.security import security_headers
 from workspace.core.templating import configure_environment
 from workspace.core.web import not_found, provide_db_session, provide_user
@@ -157,7 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *api_routes,
         ],
         dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
-        middleware=[session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],
+        middleware=[CleanQueryString, session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],
         csrf_config=csrf_config,
         template_config=template_config,
         plugins=[

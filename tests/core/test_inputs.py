@@ -7,32 +7,39 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import add_member, make_cycle, make_user
+from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import headings, sign_in
 from workspace.accounts.models import Language
 from workspace.core.inputs import MAX_NUMBER, bounded_number, nested_deeper_than
+from workspace.cycles.models import Phase
+from workspace.recommendations.models import Status
 
 
-async def test_a_nul_byte_in_the_address_gets_the_friendly_page_in_the_readers_language(client, db):
+async def test_a_nul_byte_in_the_path_gets_the_friendly_page_in_the_readers_language(client, db):
     """PostgreSQL refuses NUL in a string: the cycle page once answered 500 there."""
     cycle = await make_cycle(db)
     person = await make_user(db, language=Language.DUTCH)
     await add_member(db, person, cycle)
     await sign_in(client, person)
-    for path in ("/cycles/%00", f"/cycles/{cycle.slug}%00", f"/search?q=a%00b&cycle={cycle.slug}", "/?x=%00"):
+    for path in ("/cycles/%00", f"/cycles/{cycle.slug}%00", f"/cycles/{cycle.slug}/axes/p%00/new"):
         response = await client.get(path)
         assert response.status_code == 400, path
         assert headings(response.text) == ["Dit verzoek kon niet worden begrepen"], path
         assert person.display_name in response.text, "the page still shows who is signed in"
     assert (await client.get(f"/cycles/{cycle.slug}")).status_code == 200
+    api = await client.get("/api/recommendations/%00/ballot")
+    assert api.status_code in (400, 404)
+    assert api.json()["status_code"] == api.status_code
 
 
-async def test_a_nul_byte_in_an_api_address_gets_json(client, db):
-    person = await make_user(db)
-    await sign_in(client, person)
-    response = await client.get("/api/session?next=%00")
-    assert response.status_code == 400
-    assert response.json()["status_code"] == 400
+async def test_a_nul_byte_in_the_query_is_taken_out_as_from_a_posted_form(client, db):
+    """A query string is a GET form: the search box and its filters read what was typed, without the NUL."""
+    cycle = await make_cycle(db, phase=Phase.PUBLISHED)
+    recommendation = await make_recommendation(db, cycle, status=Status.ADOPTED, finding="Le loyer des jeunes.")
+    for query in ("q=lo%00yer", f"q=loyer&cycle={cycle.slug}%00", "q=loyer&axis=p%00&tag=%00"):
+        response = await client.get(f"/search?{query}")
+        assert response.status_code == 200, query
+        assert f"/recommendations/{recommendation.id}" in response.text, query
 
 
 @pytest.mark.sqlite_only

@@ -1,10 +1,13 @@
-"""Hostile input refused before a handler sees it, and the bounds of numbers a request may carry.
+"""Hostile input refused or cleaned before a handler sees it, and the bounds of numbers a request may carry.
 
-- A NUL byte in the address (path or query string) is refused with a 400 for every route, in one
-  place: `refuse_hostile_addresses`, the app's before-request hook. PostgreSQL refuses NUL in a string
-  and SQLite would store it. Form fields are cleaned instead (`Form.from_data` strips NUL). The same
-  hook answers 404 for a path with a part longer than `MAX_SEGMENT`: no address of the app has one,
-  and the static files would fail on it (a file name that long is an OS error, not a missing file).
+- A NUL byte has no place in text: PostgreSQL refuses it in a string, SQLite would store it for the
+  dossier to print. A query string holds the fields of a GET form (the search box, the filters), so it is
+  cleaned as posted forms are (`Form.from_data` strips NUL): `CleanQueryString`, the app's first
+  middleware, takes NUL out before anything reads the query. A path names a page and cannot be cleaned
+  into another one: `refuse_hostile_addresses`, the app's before-request hook, answers 400 (the friendly
+  page, or JSON under /api/) to a path holding a NUL byte, and 404 to one with a part longer than
+  `MAX_SEGMENT` (no address of the app has one, and the static files would fail on it: a file name that
+  long is an OS error, not a missing file).
 - JSON bodies are decoded only when at most `MAX_JSON_DEPTH` deep and `MAX_JSON_BYTES` long
   (`BoundedRequest.json`): msgspec decodes nesting recursively, so a body of 100,000 `[` would raise
   RecursionError deep inside Litestar instead of a 400.
@@ -22,6 +25,7 @@ from litestar.exceptions import ClientException, NotFoundException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import PathParameter, QueryParameter
 from litestar.plugins.htmx import HTMXRequest
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 MAX_NUMBER = 2**31 - 1
 """The largest number a request may carry: PostgreSQL's `integer` (SQLite's are wider)."""
@@ -48,10 +52,24 @@ def bounded_number(raw: str, *, minimum: int = 1, maximum: int = MAX_NUMBER) -> 
     return number if minimum <= number <= maximum else None
 
 
+class CleanQueryString:
+    """ASGI middleware: the query string without its NUL bytes (written `%00`, or raw)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"")
+        if b"%00" in query or b"\x00" in query:
+            scope["query_string"] = query.replace(b"%00", b"").replace(b"\x00", b"")
+        await self.app(scope, receive, send)
+
+
 async def refuse_hostile_addresses(request: Request[Any, Any, Any]) -> None:
-    """Before every handler: an address holding a NUL byte is a bad request, whatever it names."""
+    """Before every handler (so that the error page is in the reader's language and shows them signed in):
+    a path holding a NUL byte is a bad request, whatever it names."""
     path = request.scope["path"]
-    if "\x00" in path or b"%00" in request.scope["query_string"]:
+    if "\x00" in path:
         raise ClientException(detail="The address holds a NUL byte.")
     if len(path) > MAX_SEGMENT and any(len(part) > MAX_SEGMENT for part in path.split("/")):
         raise NotFoundException()
