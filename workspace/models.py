@@ -1,7 +1,7 @@
 """Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
 
 from workspace.accounts.models import Invitation, OidcIdentity, PasswordReset, StoredSession, User
-from workspace.core.models import AuditEntry, Base
+from workspace.core.models import AuditEntry, Base, FormSubmission
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import (
     Comment,
@@ -40,6 +40,7 @@ __all__ = [
     "DossierExport",
     "DossierVersion",
     "Follow",
+    "FormSubmission",
     "GlossaryTerm",
     "Invitation",
     "Meeting",

@@ -190,3 +190,26 @@ async def test_members_cannot_reach_the_admin_privacy_pages(client, db):
 async def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = await client.get("/profile/privacy", follow_redirects=False)
     assert response.status_code in (302, 303, 401)
+
+
+async def test_a_pending_invitation_to_a_deleted_account_does_not_become_an_open_link(client, db):
+    """Erasing the address from it would leave an invitation anyone holding the link could use."""
+    from datetime import timedelta
+
+    from workspace.accounts.models import Invitation, MembershipRole
+    from workspace.core.tokens import new_token, utcnow
+
+    cycle, user, _recommendation = await _contributions(db)
+    token, token_hash = new_token()
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email=user.email, role=MembershipRole.MEMBER, cycle_id=cycle.id,
+                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+    await sign_in(client, user)
+    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
+                               token_from="/profile/privacy")  # fmt: skip
+    assert response.status_code == 303
+    stranger = await make_user(db)
+    await sign_in(client, stranger)
+    assert (await post_form(client, f"/invitations/{token}/accept", {})).status_code == 404
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Invitation).where(Invitation.email.is_(None))) == 0

@@ -11,8 +11,9 @@ next row sees.
 A route missing from the table fails `test_every_route_is_in_the_matrix`, which prints the row to add.
 To see what every role gets now: `PASSERELLE_MATRIX_PRINT=1 pytest tests/security -k sqlite -s`.
 
-Reading the codes: 200 a page; 302 anonymous sent to sign in; 303 done, then redirected; 400 the empty
-form was refused (so the person was let in); 401 an anonymous unsafe request; 403 signed-in person not
+Reading the codes: 200 a page; 302 anonymous sent to sign in (a page asked for, or a form sent: what it
+held is kept for after signing in); 303 done, then redirected; 400 the empty form was refused (so the
+person was let in); 401 an anonymous request to the JSON API; 403 signed-in person not
 allowed (only where existence is not secret); 404 out of reach or unknown; 405 method not allowed;
 409 not possible in the cycle's phase (drafting).
 """
@@ -39,78 +40,80 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     # "METHOD path (as app.routes names it)":                                                     (anon other member coauth facil autho admin)
     "GET /":                                                                                      (200, 200, 200, 200, 200, 200, 200),
     "GET /account/notifications":                                                                 (302, 200, 200, 200, 200, 200, 200),
-    "POST /account/notifications":                                                                (401, 303, 303, 303, 303, 303, 303),
+    "POST /account/notifications":                                                                (302, 303, 303, 303, 303, 303, 303),
     "GET /admin":                                                                                 (302, 404, 404, 404, 404, 404, 200),
-    "POST /admin/cycles":                                                                         (401, 404, 404, 404, 404, 404, 400),
+    "POST /admin/cycles":                                                                         (302, 404, 404, 404, 404, 404, 400),
     "GET /admin/users":                                                                           (302, 404, 404, 404, 404, 404, 200),
     "GET /admin/users/{user_id:uuid}":                                                            (302, 404, 404, 404, 404, 404, 200),
-    "POST /admin/users/{user_id:uuid}/data":                                                      (401, 404, 404, 404, 404, 404, 200),
-    "POST /admin/users/{user_id:uuid}/delete":                                                    (401, 404, 404, 404, 404, 404, 400),
-    "POST /admin/users/{user_id:uuid}/sessions/revoke":                                           (401, 404, 404, 404, 404, 404, 303),
+    "POST /admin/users/{user_id:uuid}/data":                                                      (302, 404, 404, 404, 404, 404, 200),
+    "POST /admin/users/{user_id:uuid}/delete":                                                    (302, 404, 404, 404, 404, 404, 400),
+    "POST /admin/users/{user_id:uuid}/sessions/revoke":                                           (302, 404, 404, 404, 404, 404, 303),
     "GET /api/recommendations/{recommendation_id:uuid}/ballot":                                   (401, 200, 200, 200, 200, 200, 200),
     "PUT /api/recommendations/{recommendation_id:uuid}/ballot":                                   (401, 409, 409, 409, 409, 409, 409),
     "GET /api/schema":                                                                            (200, 200, 200, 200, 200, 200, 200),
     "GET /api/schema/openapi.json":                                                               (200, 200, 200, 200, 200, 200, 200),
     "GET /api/schema/{path:str}":                                                                 (404, 404, 404, 404, 404, 404, 404),
     "GET /api/session":                                                                           (401, 200, 200, 200, 200, 200, 200),
-    "POST /comments/{comment_id:uuid}/delete":                                                    (401, 404, 303, 404, 404, 404, 404),
+    "POST /comments/{comment_id:uuid}/delete":                                                    (302, 404, 303, 404, 404, 404, 404),
     "GET /comments/{comment_id:uuid}/edit":                                                       (302, 404, 200, 404, 404, 404, 404),
-    "POST /comments/{comment_id:uuid}/edit":                                                      (401, 404, 400, 404, 404, 404, 404),
+    "POST /comments/{comment_id:uuid}/edit":                                                      (302, 404, 400, 404, 404, 404, 404),
     "GET /comments/{comment_id:uuid}/hide":                                                       (302, 404, 404, 404, 200, 404, 200),
-    "POST /comments/{comment_id:uuid}/hide":                                                      (401, 404, 404, 404, 400, 404, 400),
-    "POST /comments/{comment_id:uuid}/report":                                                    (401, 400, 400, 400, 400, 400, 400),
-    "POST /comments/{comment_id:uuid}/restore":                                                   (401, 404, 404, 404, 404, 404, 404),
+    "POST /comments/{comment_id:uuid}/hide":                                                      (302, 404, 404, 404, 400, 404, 400),
+    "POST /comments/{comment_id:uuid}/report":                                                    (302, 400, 400, 400, 400, 400, 400),
+    "POST /comments/{comment_id:uuid}/restore":                                                   (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}":                                                                     (404, 200, 200, 200, 200, 200, 200),
     "GET /cycles/{slug:str}/answers":                                                             (302, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/answers":                                                            (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/answers":                                                            (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/answers/{recommendation_id:uuid}":                                    (302, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/answers/{recommendation_id:uuid}":                                   (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/answers/{recommendation_id:uuid}":                                   (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/audit":                                                               (302, 404, 404, 404, 200, 404, 200),
     "GET /cycles/{slug:str}/axes/{code:str}":                                                     (404, 200, 200, 200, 200, 200, 200),
     "GET /cycles/{slug:str}/axes/{code:str}/new":                                                 (302, 200, 200, 200, 200, 404, 200),
-    "POST /cycles/{slug:str}/axes/{code:str}/new":                                                (401, 400, 400, 400, 400, 404, 400),
+    "POST /cycles/{slug:str}/axes/{code:str}/new":                                                (302, 400, 400, 400, 400, 404, 400),
     "GET /cycles/{slug:str}/carry-over":                                                          (302, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/carry-over":                                                         (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/carry-over":                                                         (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/colloquium":                                                          (302, 200, 200, 200, 200, 200, 200),
-    "POST /cycles/{slug:str}/colloquium":                                                         (401, 404, 404, 404, 303, 404, 303),
+    "POST /cycles/{slug:str}/colloquium":                                                         (302, 404, 404, 404, 303, 404, 303),
     "GET /cycles/{slug:str}/colloquium/stream":                                                   (302, 200, 200, 200, 200, 200, 200),
     "GET /cycles/{slug:str}/dossier":                                                             (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/consolidation":                                               (302, 404, 404, 404, 404, 404, 404),
     "POST /cycles/{slug:str}/dossier/exports":                                                    (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/exports/{export_id:uuid}":                                    (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/exports/{export_id:uuid}/download":                           (404, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/dossier/introductions":                                              (401, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/dossier/move":                                                       (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/dossier/introductions":                                              (302, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/dossier/move":                                                       (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/preview":                                                     (302, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/dossier/publish":                                                    (401, 404, 404, 404, 404, 404, 404),
-    "POST /cycles/{slug:str}/dossier/reasons":                                                    (401, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/dossier/publish":                                                    (302, 404, 404, 404, 404, 404, 404),
+    "POST /cycles/{slug:str}/dossier/reasons":                                                    (302, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/dossier/versions/{number:int}":                                       (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/follow-up":                                                           (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/follow-up.csv":                                                       (404, 404, 404, 404, 404, 404, 404),
     "GET /cycles/{slug:str}/invitations":                                                         (302, 404, 404, 404, 200, 404, 200),
-    "POST /cycles/{slug:str}/invitations":                                                        (401, 404, 404, 404, 400, 404, 400),
-    "POST /cycles/{slug:str}/members/{member_id:uuid}/suspension":                                (401, 404, 404, 404, 400, 404, 400),
+    "POST /cycles/{slug:str}/invitations":                                                        (302, 404, 404, 404, 400, 404, 400),
+    "POST /cycles/{slug:str}/members/{member_id:uuid}/suspension":                                (302, 404, 404, 404, 400, 404, 400),
     "GET /cycles/{slug:str}/moderation":                                                          (302, 404, 404, 404, 200, 404, 200),
-    "POST /cycles/{slug:str}/phase":                                                              (401, 404, 404, 404, 303, 404, 303),
-    "POST /cycles/{slug:str}/reports/{report_id:uuid}/dismiss":                                   (401, 404, 404, 404, 303, 404, 303),
+    "POST /cycles/{slug:str}/phase":                                                              (302, 404, 404, 404, 303, 404, 303),
+    "POST /cycles/{slug:str}/reports/{report_id:uuid}/dismiss":                                   (302, 404, 404, 404, 303, 404, 303),
     "GET /cycles/{slug:str}/vote":                                                                (404, 200, 200, 200, 200, 200, 200),
     "GET /cycles/{slug:str}/voting-rules":                                                        (302, 200, 200, 200, 200, 200, 200),
-    "POST /cycles/{slug:str}/voting-rules":                                                       (401, 404, 404, 404, 400, 404, 400),
+    "POST /cycles/{slug:str}/voting-rules":                                                       (302, 404, 404, 404, 400, 404, 400),
     "GET /follow-up":                                                                             (200, 200, 200, 200, 200, 200, 200),
     "GET /glossary":                                                                              (200, 200, 200, 200, 200, 200, 200),
     "GET /glossary/new":                                                                          (302, 404, 404, 404, 200, 404, 200),
-    "POST /glossary/new":                                                                         (401, 404, 404, 404, 400, 404, 400),
-    "POST /glossary/{term_id:uuid}/delete":                                                       (401, 404, 404, 404, 303, 404, 303),
+    "POST /glossary/new":                                                                         (302, 404, 404, 404, 400, 404, 400),
+    "POST /glossary/{term_id:uuid}/delete":                                                       (302, 404, 404, 404, 303, 404, 303),
     "GET /glossary/{term_id:uuid}/edit":                                                          (302, 404, 404, 404, 200, 404, 200),
-    "POST /glossary/{term_id:uuid}/edit":                                                         (401, 404, 404, 404, 400, 404, 400),
+    "POST /glossary/{term_id:uuid}/edit":                                                         (302, 404, 404, 404, 400, 404, 400),
     "GET /groups/{group_id:uuid}":                                                                (302, 200, 200, 200, 200, 200, 200),
     "GET /groups/{group_id:uuid}/meetings":                                                       (302, 200, 200, 200, 200, 200, 200),
-    "POST /groups/{group_id:uuid}/meetings":                                                      (401, 404, 400, 400, 400, 404, 400),
+    "POST /groups/{group_id:uuid}/meetings":                                                      (302, 404, 400, 400, 400, 404, 400),
     "GET /groups/{group_id:uuid}/meetings/new":                                                   (302, 404, 200, 200, 200, 404, 200),
     "GET /inbox":                                                                                 (302, 200, 200, 200, 200, 200, 200),
-    "POST /inbox/read":                                                                           (401, 303, 303, 303, 303, 303, 303),
-    "POST /inbox/{notification_id:uuid}/open":                                                    (401, 303, 303, 303, 303, 303, 303),
-    "POST /invitations/{token:str}/accept":                                                       (401, 404, 404, 404, 404, 404, 404),
+    "POST /inbox/read":                                                                           (302, 303, 303, 303, 303, 303, 303),
+    "POST /inbox/{notification_id:uuid}/open":                                                    (302, 303, 303, 303, 303, 303, 303),
+    "POST /invitations/{token:str}/accept":                                                       (302, 404, 404, 404, 404, 404, 404),
+    "GET /kept":                                                                                  (302, 303, 303, 303, 303, 303, 303),
+    "POST /kept/discard":                                                                         (302, 303, 303, 303, 303, 303, 303),
     "POST /language":                                                                             (303, 303, 303, 303, 303, 303, 303),
     "GET /login":                                                                                 (200, 302, 302, 302, 302, 302, 302),
     "POST /login":                                                                                (400, 400, 400, 400, 400, 400, 400),
@@ -123,46 +126,76 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "GET /password/reset/{token:str}":                                                            (404, 404, 404, 404, 404, 404, 404),
     "POST /password/reset/{token:str}":                                                           (404, 404, 404, 404, 404, 404, 404),
     "GET /profile":                                                                               (302, 200, 200, 200, 200, 200, 200),
-    "POST /profile":                                                                              (401, 400, 400, 400, 400, 400, 400),
-    "POST /profile/data":                                                                         (401, 200, 200, 200, 200, 200, 200),
-    "POST /profile/delete":                                                                       (401, 400, 400, 400, 400, 400, 400),
+    "POST /profile":                                                                              (302, 400, 400, 400, 400, 400, 400),
+    "POST /profile/data":                                                                         (302, 200, 200, 200, 200, 200, 200),
+    "POST /profile/delete":                                                                       (302, 400, 400, 400, 400, 400, 400),
     "GET /profile/privacy":                                                                       (302, 200, 200, 200, 200, 200, 200),
-    "POST /recommendations/preview":                                                              (401, 200, 200, 200, 200, 200, 200),
+    "POST /profile/identities/{key:str}":                                                         (302, 404, 404, 404, 404, 404, 404),
+    "POST /profile/identities/{identity_id:uuid}/remove":                                         (302, 404, 303, 404, 404, 404, 404),
+    "POST /recommendations/preview":                                                              (302, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}":                                              (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/amendments/new":                               (302, 200, 200, 404, 200, 404, 200),
-    "POST /recommendations/{recommendation_id:uuid}/amendments/new":                              (401, 400, 400, 404, 400, 404, 400),
+    "POST /recommendations/{recommendation_id:uuid}/amendments/new":                              (302, 400, 400, 404, 400, 404, 400),
     "GET /recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}":               (404, 200, 200, 200, 200, 200, 200),
-    "POST /recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}/accept":       (401, 404, 404, 303, 303, 404, 303),
-    "POST /recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}/decline":      (401, 404, 404, 400, 400, 404, 400),
+    "POST /recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}/accept":       (302, 404, 404, 303, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}/decline":      (302, 404, 404, 400, 400, 404, 400),
     "GET /recommendations/{recommendation_id:uuid}/ballot":                                       (302, 200, 200, 200, 200, 200, 200),
-    "POST /recommendations/{recommendation_id:uuid}/ballot":                                      (401, 303, 303, 303, 303, 303, 303),
-    "POST /recommendations/{recommendation_id:uuid}/coauthors":                                   (401, 404, 404, 404, 303, 404, 303),
-    "POST /recommendations/{recommendation_id:uuid}/coauthors/{user_id:uuid}/remove":             (401, 404, 404, 303, 303, 404, 303),
-    "POST /recommendations/{recommendation_id:uuid}/comments":                                    (401, 400, 400, 400, 400, 400, 400),
+    "POST /recommendations/{recommendation_id:uuid}/ballot":                                      (302, 303, 303, 303, 303, 303, 303),
+    "POST /recommendations/{recommendation_id:uuid}/coauthors":                                   (302, 404, 404, 404, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/coauthors/{user_id:uuid}/remove":             (302, 404, 404, 303, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/comments":                                    (302, 400, 400, 400, 400, 400, 400),
     "GET /recommendations/{recommendation_id:uuid}/compare":                                      (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/discussion/stream":                            (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/edit":                                         (302, 404, 404, 200, 200, 404, 200),
-    "POST /recommendations/{recommendation_id:uuid}/edit":                                        (401, 404, 404, 400, 400, 404, 400),
-    "POST /recommendations/{recommendation_id:uuid}/follow":                                      (401, 303, 303, 303, 303, 303, 303),
+    "POST /recommendations/{recommendation_id:uuid}/edit":                                        (302, 404, 404, 400, 400, 404, 400),
+    "POST /recommendations/{recommendation_id:uuid}/follow":                                      (302, 303, 303, 303, 303, 303, 303),
     "GET /recommendations/{recommendation_id:uuid}/history":                                      (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/languages":                                    (404, 200, 200, 200, 200, 200, 200),
-    "POST /recommendations/{recommendation_id:uuid}/lock":                                        (401, 404, 404, 404, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/lock":                                        (302, 404, 404, 404, 303, 404, 303),
     "GET /recommendations/{recommendation_id:uuid}/merge":                                        (302, 404, 404, 404, 200, 404, 200),
-    "POST /recommendations/{recommendation_id:uuid}/merge":                                       (401, 404, 404, 404, 400, 404, 400),
-    "POST /recommendations/{recommendation_id:uuid}/privacy":                                     (401, 404, 404, 303, 303, 404, 303),
-    "POST /recommendations/{recommendation_id:uuid}/report":                                      (401, 400, 400, 400, 400, 400, 400),
-    "POST /recommendations/{recommendation_id:uuid}/revisions/{number:int}/restore":              (401, 404, 404, 303, 303, 404, 303),
-    "POST /recommendations/{recommendation_id:uuid}/status":                                      (401, 404, 404, 303, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/merge":                                       (302, 404, 404, 404, 400, 404, 400),
+    "POST /recommendations/{recommendation_id:uuid}/privacy":                                     (302, 404, 404, 303, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/report":                                      (302, 400, 400, 400, 400, 400, 400),
+    "POST /recommendations/{recommendation_id:uuid}/revisions/{number:int}/restore":              (302, 404, 404, 303, 303, 404, 303),
+    "POST /recommendations/{recommendation_id:uuid}/status":                                      (302, 404, 404, 303, 303, 404, 303),
     "GET /recommendations/{recommendation_id:uuid}/translations/{language:str}":                  (302, 200, 200, 200, 200, 200, 200),
-    "POST /recommendations/{recommendation_id:uuid}/translations/{language:str}":                 (401, 400, 400, 400, 400, 400, 400),
+    "POST /recommendations/{recommendation_id:uuid}/translations/{language:str}":                 (302, 400, 400, 400, 400, 400, 400),
     "GET /search":                                                                                (200, 200, 200, 200, 200, 200, 200),
-    "POST /sessions/revoke":                                                                      (401, 303, 303, 303, 303, 303, 303),
+    "POST /sessions/revoke":                                                                      (302, 303, 303, 303, 303, 303, 303),
     "GET /signup/{token:str}":                                                                    (404, 404, 404, 404, 404, 404, 404),
     "POST /signup/{token:str}":                                                                   (404, 404, 404, 404, 404, 404, 404),
     "GET /static/{file_path:path}":                                                               (200, 200, 200, 200, 200, 200, 200),
     "GET /{unknown:path}":                                                                        (404, 404, 404, 404, 404, 404, 404),
 }
 # fmt: on
+
+# Rows for one route met in a particular case: "METHOD path [case]", where the case gives some path
+# parameters other values (World.cases). Invitations as they travel: one addressed to someone outside
+# the world (forwarded to every role), one addressed to the member, an open link an admin made (member
+# role), and an open link with a higher role made before open links were limited.
+# fmt: off
+CASES: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    # "METHOD path [case]":                                                                       (anon other member coauth facil autho admin)
+    "GET /signup/{token:str} [forwarded invitation]":                                             (200, 403, 403, 403, 403, 403, 403),
+    "POST /signup/{token:str} [forwarded invitation]":                                            (400, 400, 400, 400, 400, 400, 400),
+    "POST /invitations/{token:str}/accept [forwarded invitation]":                                (302, 403, 403, 403, 403, 403, 403),
+    "GET /signup/{token:str} [invitation addressed to the member]":                               (200, 403, 200, 403, 403, 403, 403),
+    "POST /invitations/{token:str}/accept [invitation addressed to the member]":                  (302, 403, 303, 403, 403, 403, 403),
+    "GET /signup/{token:str} [open link]":                                                        (200, 200, 200, 200, 200, 200, 200),
+    "POST /invitations/{token:str}/accept [open link]":                                           (302, 303, 303, 303, 303, 303, 303),
+    "GET /signup/{token:str} [open link above member]":                                           (403, 403, 403, 403, 403, 403, 403),
+    "POST /signup/{token:str} [open link above member]":                                          (403, 403, 403, 403, 403, 403, 403),
+    "POST /invitations/{token:str}/accept [open link above member]":                              (302, 403, 403, 403, 403, 403, 403),
+}
+# fmt: on
+
+
+def _route_and_case(row: str) -> tuple[str, str | None]:
+    if row.endswith("]") and " [" in row:
+        route, case = row[:-1].split(" [", 1)
+        return route, case
+    return row, None
+
 
 # The world's cycle is drafting: a ballot is refused to everyone for the phase (HTML: 303 back with the
 # message; API: 409) before roles matter. Who may vote is tested in tests/voting.
@@ -195,6 +228,14 @@ def test_every_route_is_in_the_matrix(tmp_path) -> None:
     routes = app_routes(app)
     gone = [route for route in MATRIX if route not in routes]
     assert not gone, f"these MATRIX rows name routes the app no longer has: {gone}"
+    gone_cases = [row for row in CASES if _route_and_case(row)[0] not in routes]
+    assert not gone_cases, f"these CASES rows name routes the app no longer has: {gone_cases}"
+
+
+def test_every_case_is_one_the_world_holds(tmp_path) -> None:
+    from tests.security.world import CASE_NAMES
+
+    assert {_route_and_case(row)[1] for row in CASES} <= set(CASE_NAMES)
 
 
 def test_a_route_added_without_its_row_is_caught(tmp_path) -> None:
@@ -208,6 +249,7 @@ def test_a_route_added_without_its_row_is_caught(tmp_path) -> None:
 
 
 async def _answer(http: httpx.AsyncClient, route: str, path: str, token: str, cookie: dict[str, str]) -> int:
+    """The status `route` answers; an anonymous person sent elsewhere (302) must be sent to sign in."""
     method = route.split(" ")[0]
     headers = {"x-csrftoken": token} if method in UNSAFE else {}
     kwargs: dict[str, Any] = {"headers": headers, "cookies": cookie}
@@ -219,6 +261,8 @@ async def _answer(http: httpx.AsyncClient, route: str, path: str, token: str, co
     async with http.stream(method, path, **kwargs) as response:
         if not response.headers.get("content-type", "").startswith("text/event-stream"):
             await response.aread()
+        if response.status_code == 302 and not cookie and route != "GET /login":
+            assert response.headers["location"].startswith("/login"), f"{route} sent to {response.headers['location']}"
         return response.status_code
 
 
@@ -228,23 +272,26 @@ async def test_each_role_gets_the_expected_answer_from_every_route(role: str, da
     app = create_app(Settings(database_url=database_url, login_rate_limit=100_000))
     cookie_name = app.state.settings.session_cookie_name
     observed: dict[str, int] = {}
+    expected = {**MATRIX, **CASES}
     with serve(app) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=20, follow_redirects=False) as http:
             token = re.search(r'name="_csrf_token" value="([^"]+)"', (await http.get("/login")).text).group(1)
-            for route in MATRIX:
+            for row in expected:
+                route, case = _route_and_case(row)
                 method, path = route.split(" ", 1)
                 world = await build_world(db) if method in UNSAFE else shared_world
+                params = {**world.params, **(world.cases[case] if case else {})}
                 cookie = {}
                 if role != "anonymous":
                     cookie = {cookie_name: await session_cookie(db, world.people[role])}
-                observed[route] = await _answer(http, route, fill(path, world.params), token, cookie)
+                observed[row] = await _answer(http, route, fill(path, params), token, cookie)
     column = ROLES.index(role)
     if os.environ.get("PASSERELLE_MATRIX_PRINT"):
         for route, status in observed.items():
             print(f"MATRIX {role} {route} {status}")
     wrong = [
-        f"{route}: expected {MATRIX[route][column]}, got {status}"
-        for route, status in observed.items()
-        if status != MATRIX[route][column]
+        f"{row}: expected {expected[row][column]}, got {status}"
+        for row, status in observed.items()
+        if status != expected[row][column]
     ]
     assert not wrong, f"{role}:\n" + "\n".join(wrong)

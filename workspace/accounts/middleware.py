@@ -11,10 +11,10 @@ from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from workspace.accounts.models import User
+from workspace.accounts.signals import page_opened
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
+from workspace.core.web import SESSION_USER_KEY
 
-SESSION_USER_KEY = "user_id"
-UNREAD_KEY = "unread_notifications"
 LOADED_USER_KEY = "_session_user_as_loaded"
 """Set by the session backend (accounts/sessions.py) when it read the account with the session."""
 SESSION_EPOCH_KEY = "epoch"
@@ -29,7 +29,7 @@ class RequestContextMiddleware(ASGIMiddleware):
         user = await self._load_user(scope)
         scope["user"] = user
         if user is not None and self._is_page(scope):
-            scope.setdefault("state", {})[UNREAD_KEY] = await self._unread(scope, user.id)
+            scope.setdefault("state", {}).update(await self._page_state(scope, user))
         language = choose_language(
             profile_language=user.language.value if user else None,
             cookie_language=connection.cookies.get(LANGUAGE_COOKIE),
@@ -50,11 +50,12 @@ class RequestContextMiddleware(ASGIMiddleware):
         return b"hx-request" not in headers and b"text/event-stream" not in headers.get(b"accept", b"")
 
     @staticmethod
-    async def _unread(scope: Scope, user_id: UUID) -> int:
-        from workspace.discussion.notifications import unread_count
-
-        async with scope["litestar_app"].state.db.session(write=False) as db_session:
-            return await unread_count(db_session, user_id)
+    async def _page_state(scope: Scope, user: User) -> dict[str, Any]:
+        """What the domains above want every page header to show (the unread count, for one)."""
+        state: dict[str, Any] = {}
+        for _receiver, values in await page_opened.send_async(user, db=scope["litestar_app"].state.db):
+            state.update(values or {})
+        return state
 
     @staticmethod
     async def _load_user(scope: Scope) -> User | None:

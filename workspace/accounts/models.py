@@ -92,9 +92,6 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Failed password sign-ins in a row; reset by a successful one."""
-    locked_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Sessions carry the epoch they were opened in; raising it signs the person out everywhere."""
     deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

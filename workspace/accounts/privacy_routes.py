@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts import privacy, services
+from workspace.accounts import lookalikes, privacy, services
 from workspace.accounts.models import User
 from workspace.accounts.sessions import renew_session
 from workspace.core.forms import Form, FormError
@@ -37,11 +37,18 @@ def _zip(content: bytes) -> Response[bytes]:
     )
 
 
+async def _everyone(db_session: AsyncSession) -> list[User]:
+    return list((await db_session.scalars(select(User).order_by(User.display_name))).all())
+
+
 async def _privacy_page(db_session: AsyncSession, user: User, form: Form, *, admin: bool, status: int = 200,
                         refusal: str = "") -> Template:  # fmt: skip
     votes = await privacy.open_votes(db_session, user.id)
     template = "accounts/admin_user.html" if admin else "accounts/privacy.html"
     context = {"person": user, "form": form, "open_votes": votes, "refusal": refusal}
+    if admin:
+        context["lookalikes"] = lookalikes.lookalikes(await _everyone(db_session)).get(user.id, [])
+        context["disguises"] = lookalikes.disguises(user.email + user.display_name)
     return Template(template, context=context, status_code=status)
 
 
@@ -74,8 +81,8 @@ async def delete_my_account(request: Request, db_session: DbSession) -> Template
 
 @get("/admin/users", name="admin_users", guards=[requires_admin])
 async def admin_users(db_session: DbSession) -> Template:
-    users = list((await db_session.scalars(select(User).order_by(User.display_name))).all())
-    return Template("accounts/admin_users.html", context={"users": users})
+    users = await _everyone(db_session)
+    return Template("accounts/admin_users.html", context={"users": users, "lookalikes": lookalikes.lookalikes(users)})
 
 
 @get("/admin/users/{user_id:uuid}", name="admin_user", guards=[requires_admin])

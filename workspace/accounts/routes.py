@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from babel.dates import format_timedelta
 from litestar import Request, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from workspace.accounts import services
+from workspace.accounts import identity, services
 from workspace.accounts.models import ActorKind, Language, Side, Territory, User
 from workspace.accounts.sessions import open_signed_in_session, renew_session
 from workspace.core.forms import Form, FormError
-from workspace.core.i18n import LANGUAGE_COOKIE, LANGUAGES
+from workspace.core.i18n import FORMAT_LOCALES, LANGUAGE_COOKIE, LANGUAGES, current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import send_mail
 from workspace.core.web import DbSession, notify, read_form, requires_user, safe_next, see_other, signed_in
@@ -42,6 +45,32 @@ def _login_context(request: Request, form: Form, target: str) -> dict[str, Any]:
     return {"form": form, "next": target, "providers": providers}
 
 
+DEVICE_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _wait_text(seconds: int) -> str:
+    locale = FORMAT_LOCALES[current_language.get()]
+    return format_timedelta(timedelta(seconds=seconds), locale=locale)
+
+
+def _throttled(request: Request, form: Form, target: str, seconds: int) -> Template:
+    form.add_error(
+        "form",
+        _("Too many wrong passwords for this address. Try again in %(delay)s.", delay=_wait_text(seconds)),
+    )
+    context = {**_login_context(request, form, target), "throttled": True}
+    return Template("accounts/login.html", context=context, status_code=429)
+
+
+def remember_device(request: Request, response: Redirect, address: str) -> None:
+    """Mark the browser as one that signed in to `address`: the throttle keeps its tries apart."""
+    settings = request.app.state.settings
+    name = settings.device_cookie_name
+    value = request.app.state.device_cookie.with_address(request.cookies.get(name), address)
+    response.set_cookie(name, value, max_age=DEVICE_COOKIE_AGE, httponly=True, samesite="lax",
+                        secure=settings.secure_cookies, path="/")  # fmt: skip
+
+
 @post("/login")
 async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     form = await read_form(request)
@@ -50,28 +79,29 @@ async def login(request: Request, db_session: DbSession) -> Template | Redirect:
     if not password:
         form.add_error("password", _("Enter your password."))
     target = safe_next(form.get("next"))
-    max_failures = request.app.state.settings.login_lockout_attempts
-    try:
-        user = (
-            await services.authenticate(
-                db_session,
-                email,
-                password,
-                max_failures=max_failures,
-                unknown_addresses=request.app.stores.get("rate_limit"),
-            )
-            if form.is_valid
-            else None
-        )
-    except services.AccountLockedError as locked:
-        return Template("accounts/locked.html", context={"until": locked.until}, status_code=429)
-    if user is None:
-        if form.is_valid:
-            form.add_error("form", _("The e-mail address or the password is not right."))
+    if not form.is_valid:
         return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)
+    address = services.normalise_email(email)
+    throttle = request.app.state.sign_in_throttle
+    device = request.app.state.device_cookie.device_for(
+        request.cookies.get(request.app.state.settings.device_cookie_name), address
+    )
+    attempt = throttle.attempt(address, request.client.host if request.client else "", device)
+    reservation = await throttle.reserve(attempt)
+    if not reservation.allowed:
+        return _throttled(request, form, target, reservation.seconds_left(throttle.clock()))
+    user = await services.authenticate(db_session, address, password)
+    if user is None:
+        if reservation.wait_until:
+            return _throttled(request, form, target, reservation.seconds_left(throttle.clock()))
+        form.add_error("form", _("The e-mail address or the password is not right."))
+        return Template("accounts/login.html", context=_login_context(request, form, target), status_code=400)
+    await throttle.succeeded(attempt)
     await services.record_sign_in(db_session, user.id)
     open_signed_in_session(request, user)
-    return see_other(target)
+    response = see_other(target)
+    remember_device(request, response, address)
+    return response
 
 
 @post("/logout", name="logout")
@@ -107,6 +137,12 @@ async def set_language(request: Request, db_session: DbSession) -> Redirect:
     return response
 
 
+def _invitation_refused(request: Request, reason: str) -> Template:
+    user = request.scope.get("user")
+    context = {"reason": reason, "account_email": user.email if isinstance(user, User) else None}
+    return Template("accounts/invitation_refused.html", context=context, status_code=403)
+
+
 @get("/signup/{token:str}", name="signup")
 async def signup_page(request: Request, db_session: DbSession, token: FromPath[str]) -> Template:
     opened = await services.open_invitation(db_session, token)
@@ -114,7 +150,12 @@ async def signup_page(request: Request, db_session: DbSession, token: FromPath[s
         return Template("accounts/invitation_invalid.html", status_code=404)
     invitation, cycle, group = opened
     context = {"invitation": invitation, "cycle": cycle, "group": group, "token": token}
-    if request.scope.get("user") is not None:
+    user = request.scope.get("user")
+    try:
+        services.check_usable_by(invitation, user.email if isinstance(user, User) else invitation.email or "")
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
+    if user is not None:
         return Template("accounts/invitation_join.html", context=context)
     form = Form(values={"email": invitation.email or "", "language": "fr"})
     return Template("accounts/signup.html", context={**context, "form": form, **_profile_choices()})
@@ -125,6 +166,8 @@ async def signup(request: Request, db_session: DbSession, token: FromPath[str]) 
     form = await read_form(request)
     try:
         user = await services.sign_up(db_session, token, form)
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
     except FormError as error:
         opened = await services.open_invitation(db_session, token)
         if opened is None:
@@ -141,7 +184,11 @@ async def signup(request: Request, db_session: DbSession, token: FromPath[str]) 
 
 @post("/invitations/{token:str}/accept", guards=[requires_user])
 async def accept_invitation(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
-    if not await services.accept_as_member(db_session, token, signed_in(request)):
+    try:
+        accepted = await services.accept_as_member(db_session, token, signed_in(request))
+    except services.InvitationRefusedError as refused:
+        return _invitation_refused(request, refused.reason)
+    if not accepted:
         return Template("accounts/invitation_invalid.html", status_code=404)
     notify(request, _("You have joined the cycle."))
     return see_other("/")
@@ -154,16 +201,19 @@ async def password_forgot_page() -> Template:
 
 @post("/password/forgot")
 async def password_forgot(request: Request, db_session: DbSession) -> Template:
+    """The same answer, as fast, whether the address has an account or not: the mail leaves after it."""
     form = await read_form(request)
     try:
         issued = await services.request_password_reset(db_session, form)
     except FormError as error:
         return Template("accounts/password_forgot.html", context={"form": error.form}, status_code=400)
+    answer = Template("accounts/password_forgot_sent.html", context={"email": form.get("email")})
     if issued is not None:
         user, token = issued
         settings = request.app.state.settings
         link = f"{settings.base_url}/password/reset/{token}"
-        await send_mail(
+        answer.background = BackgroundTask(
+            send_mail,
             settings.smtp_url,
             to=user.email,
             subject=_("Reset your Passerelle password"),
@@ -174,7 +224,7 @@ async def password_forgot(request: Request, db_session: DbSession) -> Template:
                 link=link,
             ),
         )
-    return Template("accounts/password_forgot_sent.html", context={"email": form.get("email")})
+    return answer
 
 
 @get("/password/reset/{token:str}", name="password_reset")
@@ -188,7 +238,7 @@ async def password_reset_page(db_session: DbSession, token: FromPath[str]) -> Te
 async def password_reset(request: Request, db_session: DbSession, token: FromPath[str]) -> Template | Redirect:
     form = await read_form(request)
     try:
-        await services.reset_password(db_session, token, form)
+        user = await services.reset_password(db_session, token, form)
     except FormError as error:
         if "token" in error.form.errors:
             return Template("accounts/reset_invalid.html", status_code=404)
@@ -196,14 +246,28 @@ async def password_reset(request: Request, db_session: DbSession, token: FromPat
     renew_session(request)
     request.set_session({})
     notify(request, _("Your password has been changed. You can sign in with it now."))
-    return see_other("/login")
+    response = see_other("/login")
+    remember_device(request, response, user.email)  # the mailbox was proved: this browser is the person's
+    return response
+
+
+async def _profile_context(request: Request, db_session: DbSession, user: User, form: Form) -> dict[str, Any]:
+    providers = request.app.state.oidc.providers
+    linked = await identity.identities_of(db_session, user.id)
+    linked_keys = {found.provider for found in linked}
+    return {
+        "form": form,
+        "memberships": await services.memberships_of(db_session, user),
+        "identities": [(found, providers.get(found.provider)) for found in linked],
+        "linkable": sorted((p for p in providers.values() if p.key not in linked_keys), key=lambda p: p.display_name),
+        **_profile_choices(),
+    }
 
 
 @get("/profile", name="profile", guards=[requires_user])
 async def profile_page(request: Request, db_session: DbSession) -> Template:
     user = signed_in(request)
-    memberships = await services.memberships_of(db_session, user)
-    context = {"form": services.profile_form(user), "memberships": memberships, **_profile_choices()}
+    context = await _profile_context(request, db_session, user, services.profile_form(user))
     return Template("accounts/profile.html", context=context)
 
 
@@ -214,8 +278,7 @@ async def update_profile(request: Request, db_session: DbSession) -> Template | 
     try:
         await services.update_profile(db_session, user.id, form)
     except FormError as error:
-        memberships = await services.memberships_of(db_session, user)
-        context = {"form": error.form, "memberships": memberships, **_profile_choices()}
+        context = await _profile_context(request, db_session, user, error.form)
         return Template("accounts/profile.html", context=context, status_code=400)
     notify(request, _("Your profile has been saved."))
     return see_other("/profile")

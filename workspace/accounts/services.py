@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
-from litestar.stores.base import Store
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from workspace.accounts import lookalikes
 from workspace.accounts.models import (
     TERRITORY_SIDES,
     ActorKind,
@@ -33,23 +32,39 @@ from workspace.cycles.models import Cycle, Membership, WorkingGroup
 
 INVITATION_LIFETIME = timedelta(days=30)
 RESET_LIFETIME = timedelta(hours=2)
-LOCKOUT = timedelta(minutes=15)
-UNKNOWN_ADDRESS_MEMORY = timedelta(days=30)
-"""How long failures on an address without an account are counted (an account counts them until a
-successful sign-in, which an unknown address never has)."""
 EMAIL_MAX = 254
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return lookalikes.normalise(email).strip().lower()
 
 
 def _check_email(form: Form, name: str = "email", *, required: bool = True) -> str:
     email = normalise_email(form.text(name, required=required, max_length=EMAIL_MAX))
     form.values[name] = email
-    if email and ("@" not in email or email.startswith("@") or email.endswith("@") or " " in email):
+    if email and lookalikes.has_hidden_characters(email):
+        form.add_error(name, _("This address holds an invisible or control character: type it again."))
+    elif email and lookalikes.mixes_alphabets(email):
+        form.add_error(name, _("This address mixes look-alike letters of different alphabets: type it again."))
+    elif email and (
+        "@" not in email or email.startswith("@") or email.endswith("@") or any(c.isspace() for c in email)
+    ):
         form.add_error(name, _("Enter an e-mail address like name@example.org."))
     return email
+
+
+def _check_shown_name(form: Form, name: str, *, required: bool, max_length: int) -> None:
+    """A name others read: no hidden characters, no look-alike letters mixed in a word."""
+    value = lookalikes.normalise(form.text(name, required=required, max_length=max_length))
+    form.values[name] = value
+    if not value:
+        return
+    if lookalikes.has_hidden_characters(value):
+        form.add_error(name, _("This text holds invisible characters or line breaks: type it again on one line."))
+    elif required and not lookalikes.has_letter(value):
+        form.add_error(name, _("Write a name with letters."))
+    elif lookalikes.mixes_alphabets(value):
+        form.add_error(name, _("A word here mixes look-alike letters of different alphabets: type it again."))
 
 
 def _check_new_password(form: Form) -> str:
@@ -67,83 +82,20 @@ def _check_new_password(form: Form) -> str:
     return password
 
 
-class AccountLockedError(Exception):
-    """Too many failed sign-ins in a row: the account refuses passwords until `until`."""
-
-    def __init__(self, until: datetime) -> None:
-        super().__init__(until.isoformat())
-        self.until = until
-
-
-async def authenticate(
-    session: AsyncSession,
-    email: str,
-    password: str,
-    *,
-    max_failures: int = 5,
-    unknown_addresses: Store | None = None,
-) -> User | None:
-    """The account, or None; raises AccountLockedError (before looking at the password) while locked.
-
-    Failures on an address without an account are counted too (in `unknown_addresses`) and lock it
-    the same way, so that a lockout does not tell whether an address has an account."""
-    address = normalise_email(email)
-    user = await session.scalar(select(User).where(User.email == address))
-    if user is not None and user.locked_until is not None and user.locked_until > utcnow():
-        raise AccountLockedError(user.locked_until)
-    if user is None and unknown_addresses is not None:
-        await _check_unknown_address(unknown_addresses, address)
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The account if the password is right and the account usable, else None (the argon2 check runs
+    for unknown addresses too, so the answer takes as long). Tries are counted by `throttle`."""
+    user = await session.scalar(select(User).where(User.email == normalise_email(email)))
     valid = await verify_password(user.password_hash if user else None, password)
-    if user is None:
-        if unknown_addresses is not None:
-            await _count_unknown_failure(unknown_addresses, address, max_failures)
-        return None
-    if not valid:
-        # One UPDATE with the addition in SQL: concurrent guesses cannot overwrite each other's count.
-        failures = await session.scalar(
-            update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1)
-            .returning(User.failed_logins)
-        )  # fmt: skip
-        if failures is not None and failures >= max_failures:
-            until = utcnow() + LOCKOUT
-            await session.execute(update(User).where(User.id == user.id).values(failed_logins=0, locked_until=until))
-            audit.record(session, action="login.locked", actor_id=None, target_kind="user", target_id=user.id)
-            raise AccountLockedError(until)
-        return None
-    if not user.is_active or user.deleted_at is not None:
+    if user is None or not valid or not user.is_active or user.deleted_at is not None:
         return None
     return user
-
-
-def _unknown_key(address: str) -> str:
-    return "sign-in-failures:" + hash_token(address)
-
-
-async def _check_unknown_address(store: Store, address: str) -> None:
-    raw = await store.get(_unknown_key(address))
-    if raw:
-        record = json.loads(raw)
-        if record.get("locked_until"):
-            raise AccountLockedError(datetime.fromisoformat(record["locked_until"]))
-
-
-async def _count_unknown_failure(store: Store, address: str, max_failures: int) -> None:
-    key = _unknown_key(address)
-    raw = await store.get(key)
-    failures = (json.loads(raw).get("failures", 0) if raw else 0) + 1
-    if failures >= max_failures:
-        until = utcnow() + LOCKOUT
-        await store.set(key, json.dumps({"locked_until": until.isoformat()}), expires_in=LOCKOUT)
-        raise AccountLockedError(until)
-    await store.set(key, json.dumps({"failures": failures}), expires_in=UNKNOWN_ADDRESS_MEMORY)
 
 
 async def record_sign_in(session: AsyncSession, user_id: UUID) -> None:
     user = await session.get(User, user_id)
     if user is not None:
         user.last_login_at = utcnow()
-        user.failed_logins = 0
-        user.locked_until = None
 
 
 async def sign_out_everywhere(session: AsyncSession, user_id: UUID, *, actor_id: UUID | None) -> None:
@@ -156,8 +108,8 @@ async def sign_out_everywhere(session: AsyncSession, user_id: UUID, *, actor_id:
 
 
 def _check_profile(form: Form) -> None:
-    form.text("display_name", required=True, max_length=120)
-    form.text("organisation", max_length=200)
+    _check_shown_name(form, "display_name", required=True, max_length=120)
+    _check_shown_name(form, "organisation", required=False, max_length=200)
     form.choice("territory", [t.value for t in Territory])
     form.choice("side", [s.value for s in Side], required=False)
     form.choice("actor_kind", [k.value for k in ActorKind])
@@ -212,14 +164,44 @@ class IssuedInvitation:
     token: str
 
 
+class InvitationRefusedError(Exception):
+    """The invitation exists but cannot be used by this person; `reason` says why for the page."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+OTHER_ADDRESS = "other_address"
+"""The invitation names an address that is not the signed-in person's."""
+OPEN_LINK_ROLE = "open_link_role"
+"""An open link (no address) with a role above member, made before open links were limited."""
+
+
+def is_open_link(invitation: Invitation) -> bool:
+    return invitation.email is None
+
+
+def check_usable_by(invitation: Invitation, email: str) -> None:
+    """Raises InvitationRefusedError unless `email` may use the invitation: an addressed invitation only
+    for its address; an open link (an admin's choice) only with the member role."""
+    if invitation.email is None:
+        if invitation.role != MembershipRole.MEMBER:
+            raise InvitationRefusedError(OPEN_LINK_ROLE)
+    elif normalise_email(email) != normalise_email(invitation.email):
+        raise InvitationRefusedError(OTHER_ADDRESS)
+
+
 async def create_invitation(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> IssuedInvitation:
-    """A facilitator (or admin) invites someone into the cycle with a role and, optionally, a group."""
+    """A facilitator (or admin) invites someone by address into the cycle with a role and, optionally, a
+    group. Only an admin may make an open link (no address: anyone holding it joins), and only as member."""
     cycle = access.cycle
     group_ids = {
         str(group_id)
         for group_id in (await session.scalars(select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id)))
     }
-    _check_email(form, required=False)
+    open_link = form.get("open_link") == "1"
+    email = _check_email(form, required=False)
     form.choice("role", [r.value for r in MembershipRole])
     group_value = form.choice("group_id", sorted(group_ids), required=False)
     form.text("institution", max_length=200)
@@ -228,6 +210,15 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         form.add_error("institution", _("Name the institution this reviewer answers for."))
     if form.get("role") == MembershipRole.FACILITATOR and not access.is_admin and not access.is_facilitator:
         form.add_error("role", _("Only facilitators and admins can invite facilitators."))
+    if open_link:
+        if not access.is_admin:
+            form.add_error("email", _("Only admins can make an open link: enter the address of the person you invite."))
+        elif email:
+            form.add_error("email", _("An open link has no address: leave this field empty, or untick the open link."))
+        if form.get("role") and form.get("role") != MembershipRole.MEMBER:
+            form.add_error("role", _("An open link can only make members."))
+    elif not email:
+        form.add_error("email", _("Enter the address of the person you invite: only that address can use the link."))
     if not form.is_valid:
         raise FormError(form)
     token, token_hash = new_token()
@@ -287,6 +278,8 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
         form.add_error("token", _("This invitation link is no longer valid."))
         raise FormError(form)
     invitation, cycle, _group = opened
+    if is_open_link(invitation) and invitation.role != MembershipRole.MEMBER:
+        raise InvitationRefusedError(OPEN_LINK_ROLE)
     email = _check_email(form)
     if invitation.email and email and email != invitation.email:
         form.add_error("email", _("This invitation was sent to another address."))
@@ -315,11 +308,14 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
 
 
 async def accept_as_member(session: AsyncSession, token: str, user: User) -> bool:
-    """A signed-in person follows an invitation: they join the cycle with their existing account."""
+    """A signed-in person follows an invitation: they join the cycle with their existing account, if the
+    invitation is for their address (or an open link). False when the link is unknown, used or expired;
+    InvitationRefusedError when it is not theirs (nothing is changed: the invitation stays unused)."""
     opened = await open_invitation(session, token)
     if opened is None:
         return False
     invitation, cycle, _group = opened
+    check_usable_by(invitation, user.email)
     existing = await session.scalar(
         select(Membership.id).where(
             Membership.user_id == user.id,
@@ -382,8 +378,6 @@ async def reset_password(session: AsyncSession, token: str, form: Form) -> User:
     user = await session.get(User, reset.user_id)
     assert user is not None
     user.password_hash = await hash_password(password)
-    user.failed_logins = 0
-    user.locked_until = None
     user.session_epoch = (user.session_epoch or 0) + 1  # a new password signs out every other session
     reset.used_at = utcnow()
     audit.record(session, action="password.reset", actor_id=user.id, target_kind="user", target_id=user.id)

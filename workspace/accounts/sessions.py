@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from workspace.accounts.middleware import LOADED_USER_KEY, SESSION_EPOCH_KEY, SESSION_USER_KEY
 from workspace.accounts.models import StoredSession, User
+from workspace.core import kept
 from workspace.core.db import Database
 from workspace.core.rows import DetachedLoader
 from workspace.core.tokens import utcnow
@@ -211,6 +212,59 @@ def renew_session(connection: ASGIConnection) -> None:
 
 
 def open_signed_in_session(request: Request, user: User) -> None:
-    """A fresh session id (no fixation) that carries who signed in and their current session epoch."""
+    """A fresh session id (no fixation) that carries who signed in and their current session epoch, and
+    what they sent while signed out (`core.kept`), unless it was sent from another person's session."""
+    data: dict[str, Any] = {SESSION_USER_KEY: str(user.id), SESSION_EPOCH_KEY: user.session_epoch or 0}
+    submission = kept.kept(request.scope.get("session"))
+    if submission is not None and submission.for_user in (None, str(user.id)):
+        data[kept.KEPT_KEY] = submission.to_session()
     renew_session(request)
-    request.set_session({SESSION_USER_KEY: str(user.id), SESSION_EPOCH_KEY: user.session_epoch or 0})
+    request.set_session(data)
+
+
+class SessionWatch:
+    """The person behind a long-lived request (a live stream), read again from the session store each
+    time it is checked.
+
+    `check()` is False once they are no longer signed in as they were when the request began (signed
+    out, signed out everywhere, password reset, deactivated or erased); `user` is then their account as
+    it is now, so that a role or admin flag taken away meanwhile no longer counts. A reader who was not
+    signed in stays an anonymous reader: `check()` is always True for them."""
+
+    def __init__(self, store: Store, session_key: str | None, user: User | None) -> None:
+        self._store = store
+        self._session_key = session_key
+        self._user_id = user.id if user is not None else None
+        self.user = user
+
+    @classmethod
+    def of(cls, request: Request) -> SessionWatch:
+        user = request.scope.get("user")
+        store = request.app.stores.get("sessions")
+        session_key = request.cookies.get(request.app.state.settings.session_cookie_name)
+        return cls(store, session_key, user if isinstance(user, User) else None)
+
+    async def check(self) -> bool:
+        if self._user_id is None:
+            return True
+        now = await self._signed_in_now()
+        if now is None:
+            self.user = None
+            return False
+        self.user = now
+        return True
+
+    async def _signed_in_now(self) -> User | None:
+        if not self._session_key or not isinstance(self._store, DatabaseSessionStore):
+            return None
+        loaded = await self._store.load_with_user(self._session_key)
+        if loaded is None or loaded[2] is None:
+            return None
+        value, _expiry, user = loaded
+        try:
+            epoch = json.loads(value).get(SESSION_EPOCH_KEY, 0)
+        except (ValueError, AttributeError):
+            return None
+        if user.id != self._user_id or not user.is_active or user.deleted_at is not None:
+            return None
+        return user if epoch == user.session_epoch else None

@@ -10,7 +10,10 @@ from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from workspace.core import kept
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
+from workspace.core.i18n import gettext as _
+from workspace.core.web import notify, referring_path, safe_next
 
 logger = logging.getLogger("passerelle.errors")
 
@@ -38,13 +41,35 @@ def http_error(request: Request, exc: HTTPException) -> Response:
     _ensure_language(request)
     if _wants_json(request):
         return Response({"status_code": status, "detail": exc.detail}, status_code=status)
-    if isinstance(exc, NotAuthorizedException) and request.method in {"GET", "HEAD"}:
-        return Redirect(f"/login?next={quote(request.url.path)}")
+    if isinstance(exc, NotAuthorizedException):
+        return _sign_in_first(request)
     name = ERROR_TEMPLATES.get(status, "400" if status < 500 else "500")
     headers = dict(exc.headers or {})
     return Template(
         template_name=f"errors/{name}.html", context={"status": status}, status_code=status, headers=headers
     )
+
+
+def _sign_in_first(request: Request) -> Response:
+    """Anyone not signed in (or whose session has ended) goes to the sign-in page, then back: to the page
+    they asked for, or, for a form they sent, to what they wrote (kept by the `requires_user` guard).
+
+    An htmx request is answered with `HX-Redirect`, which htmx follows whatever the status; a plain
+    form with a redirect (302, as for a page: the browser then asks for the sign-in page)."""
+    if request.method in {"GET", "HEAD"}:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    elif kept.kept(request.scope.get("session")) is not None:
+        target = "/kept"
+        notify(
+            request, _("Your session had ended, so this was not sent. Sign in again: what you wrote is kept."), "info"
+        )
+    else:
+        target = safe_next(referring_path(request), "")
+        notify(request, _("Your session had ended. Sign in again to go on."), "info")
+    location = f"/login?next={quote(target)}" if target else "/login"
+    if request.headers.get("hx-request") and request.method not in {"GET", "HEAD"}:
+        return Response(content=None, status_code=401, headers={"HX-Redirect": location})
+    return Redirect(location, status_code=302)
 
 
 def server_error(request: Request, exc: Exception) -> Response:

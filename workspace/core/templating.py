@@ -9,6 +9,7 @@ from jinja2.runtime import Context
 
 from workspace.core import i18n
 from workspace.core.markdown import render_markdown
+from workspace.core.submissions import once_input
 
 
 def _gettext(message: str) -> str:
@@ -27,11 +28,12 @@ def _viewer(context: Context) -> Any:
 
 
 @pass_context
-def _unread(context: Context) -> int:
-    """Unread notifications of the signed-in person (counted once per page by the request middleware)."""
+def _page_header(context: Context, name: str, default: Any = None) -> Any:
+    """A value the page header shows, put in the request's state once per page by the domains that
+    subscribe to `accounts.signals.page_opened` (the unread count, for one)."""
     request = context.get("request")
     state = request.scope.get("state", {}) if request is not None else {}
-    return int(state.get("unread_notifications", 0))
+    return state.get(name, default)
 
 
 @pass_context
@@ -54,7 +56,8 @@ def configure_environment(env: Environment) -> None:
     env.filters["date"] = i18n.format_date
     env.globals["viewer"] = _viewer
     env.globals["flashes"] = _flashes
-    env.globals["unread"] = _unread
+    env.globals["page_header"] = _page_header
     env.globals["current_language"] = i18n.current_language.get
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name
+    env.globals["once_input"] = once_input

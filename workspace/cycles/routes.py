@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from workspace.accounts import services as accounts
 from workspace.accounts.models import MembershipRole
-from workspace.core import events
+from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import (
@@ -123,7 +123,12 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
     pending = await accounts.pending_invitations(db_session, access.cycle)
     fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
-    context = {**_invitation_context(access, groups, fresh), "pending": pending, "issued_link": link}
+    context = {
+        **_invitation_context(access, groups, fresh),
+        "pending": pending,
+        "issued_link": link,
+        "issued_open": accounts.is_open_link(issued.invitation),
+    }
     return Template("cycles/invitations.html", context=context, status_code=201)
 
 
@@ -170,11 +175,13 @@ async def admin_page(db_session: DbSession, user: CurrentUser) -> Template:
 async def create_cycle(request: Request, db_session: DbSession) -> Template | Redirect:
     user = signed_in(request)
     form = await read_form(request)
+    once = await submissions.claim(db_session, form, user.id, fallback="/admin")
     try:
         cycle = await services.create_cycle(db_session, form, user)
     except FormError as error:
         cycles = await services.visible_cycles(db_session, user)
         return Template("admin/admin.html", context={"cycles": cycles, "form": error.form}, status_code=400)
+    await submissions.settle(db_session, once, f"/cycles/{cycle.slug}")
     notify(request, _("The cycle has been created with its three axes."))
     return see_other(f"/cycles/{cycle.slug}")
 

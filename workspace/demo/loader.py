@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -48,17 +49,30 @@ DEMO_SIGN_INS = [
 def _axes(cycle: Cycle) -> None:
     for position, (code, fr, nl, en, desc_fr, desc_nl, desc_en) in enumerate(SEEDED_AXES):
         cycle.axes.append(
-            Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en,
-                 description_fr=desc_fr, description_nl=desc_nl, description_en=desc_en)
-        )  # fmt: skip
+            Axis(
+                code=code,
+                position=position,
+                name_fr=fr,
+                name_nl=nl,
+                name_en=en,
+                description_fr=desc_fr,
+                description_nl=desc_nl,
+                description_en=desc_en,
+            )
+        )
 
 
 def _recommendation(
     cycle: Cycle, axis: Axis, author: User, group: WorkingGroup | None, **fields: object
 ) -> Recommendation:
-    recommendation = Recommendation(cycle_id=cycle.id, axis_id=axis.id, author_id=author.id,
-                                    group_id=group.id if group else None, revision_number=1, **fields)  # fmt: skip
-    return recommendation
+    return Recommendation(
+        cycle_id=cycle.id,
+        axis_id=axis.id,
+        author_id=author.id,
+        group_id=group.id if group else None,
+        revision_number=1,
+        **fields,
+    )
 
 
 async def is_loaded(session: AsyncSession) -> bool:
@@ -96,180 +110,327 @@ async def load_demo(db: Database, report: Callable[[str], None] = print) -> bool
     return True
 
 
-async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
-    rng = random.Random(2013)
-    report(f"[1/5] People ({len(PEOPLE)})…")
-    password_hash = hash_password_sync(DEMO_PASSWORD)
-    users: list[User] = []
-    for email, name, organisation, territory, kind, language, _role, _group in PEOPLE:
-        users.append(
-            User(email=email, display_name=name, organisation=organisation, territory=territory,
-                 side=TERRITORY_SIDES.get(territory), actor_kind=kind, language=language,
-                 password_hash=password_hash, is_admin=email.startswith("admin@"))
-        )  # fmt: skip
-    session.add_all(users)
+@dataclass
+class _Demo:
+    """What the steps of the loading build on: the people, the two cycles, 2013's working groups and the
+    recommendations of both years."""
 
+    users: list[User]
+    cycle_2012: Cycle
+    cycle_2013: Cycle
+    groups: list[WorkingGroup] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+
+    @property
+    def members(self) -> list[User]:
+        return [user for user, person in zip(self.users, PEOPLE, strict=True) if person[6] is not None]
+
+    @property
+    def voters(self) -> list[User]:
+        roles = (MembershipRole.MEMBER, MembershipRole.FACILITATOR)
+        return [user for user, person in zip(self.users, PEOPLE, strict=True) if person[6] in roles]
+
+
+async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
+    report(f"[1/5] People ({len(PEOPLE)})…")
+    users = _people()
+    session.add_all(users)
     report("[2/5] Cycles 2012 and 2013, axes and working groups…")
+    demo = await _cycles(session, users)
+    report(f"[3/5] Recommendations ({len(RECOMMENDATIONS_2013) + len(RECOMMENDATIONS_2012)})…")
+    await _recommendations(session, demo)
+    report("[4/5] Comments…")
+    await _discussion(session, demo)
+    report("[5/5] Ballots, a translation, an amendment, the glossary and an authority answer…")
+    _ballots_2012(session, demo)
+    _translation_and_amendment(session, demo)
+    await seed_glossary(session)
+    await _published_2012(session, demo)
+
+
+def _people() -> list[User]:
+    password_hash = hash_password_sync(DEMO_PASSWORD)
+    return [
+        User(
+            email=email,
+            display_name=name,
+            organisation=organisation,
+            territory=territory,
+            side=TERRITORY_SIDES.get(territory),
+            actor_kind=kind,
+            language=language,
+            password_hash=password_hash,
+            is_admin=email.startswith("admin@"),
+        )
+        for email, name, organisation, territory, kind, language, _role, _group in PEOPLE
+    ]
+
+
+async def _cycles(session: AsyncSession, users: list[User]) -> _Demo:
     cycle_2012 = Cycle(
-        year=2012, slug="2012-developpement-durable-logement", phase=Phase.FOLLOW_UP,
+        year=2012,
+        slug="2012-developpement-durable-logement",
+        phase=Phase.FOLLOW_UP,
         title_fr="Le développement durable et le logement des plus démunis",
         title_nl="Duurzame ontwikkeling en huisvesting voor de armsten",
         title_en="Sustainable development and housing for the poorest",
         theme_fr="Comment concilier transition écologique et droit au logement des ménages les plus pauvres ?",
         theme_nl="Hoe verzoenen we de ecologische transitie met het recht op wonen van de armste gezinnen?",
-    )  # fmt: skip
+    )
     cycle_2013 = Cycle(
-        year=2013, slug="2013-acces-logement-jeunes", phase=Phase.DISCUSSION,
-        title_fr="Accès au logement pour les jeunes", title_nl="Toegang tot huisvesting voor jongeren",
+        year=2013,
+        slug="2013-acces-logement-jeunes",
+        phase=Phase.DISCUSSION,
+        title_fr="Accès au logement pour les jeunes",
+        title_nl="Toegang tot huisvesting voor jongeren",
         title_en="Access to housing for young people",
         theme_fr="Les jeunes de 18 à 25 ans, **étudiants, travailleurs ou sortant de l'aide à la jeunesse**, "
         "peinent à trouver un premier logement des deux côtés de la frontière. Quelles réponses communes ?",
         theme_nl="Jongeren van 18 tot 25 jaar, **studenten, werkenden of jongeren uit de jeugdhulp**, "
         "vinden moeilijk een eerste woning aan beide kanten van de grens. Welke gezamenlijke antwoorden?",
         phase_changed_at=utcnow() - timedelta(days=3),
-    )  # fmt: skip
+    )
     for cycle in (cycle_2012, cycle_2013):
         _axes(cycle)
     groups = [WorkingGroup(name=name, description=description) for name, description in GROUPS]
     cycle_2013.groups.extend(groups)
     session.add_all([cycle_2012, cycle_2013])
     await session.flush()
-
     for user, (_email, _n, _o, _t, _k, _l, role, group_index) in zip(users, PEOPLE, strict=True):
         if role is None:
             continue
         group = groups[group_index] if group_index is not None else None
         institution = user.organisation if role == MembershipRole.AUTHORITY else None
-        session.add(Membership(user_id=user.id, cycle_id=cycle_2013.id, group_id=group.id if group else None,
-                               role=role, institution=institution))  # fmt: skip
+        session.add(
+            Membership(
+                user_id=user.id,
+                cycle_id=cycle_2013.id,
+                group_id=group.id if group else None,
+                role=role,
+                institution=institution,
+            )
+        )
         session.add(Membership(user_id=user.id, cycle_id=cycle_2012.id, role=role, institution=institution))
+    return _Demo(users=users, cycle_2012=cycle_2012, cycle_2013=cycle_2013, groups=groups)
 
-    report(f"[3/5] Recommendations ({len(RECOMMENDATIONS_2013) + len(RECOMMENDATIONS_2012)})…")
-    axes_2013 = {axis.code: axis for axis in cycle_2013.axes}
-    recommendations: list[Recommendation] = []
-    for (code, author_index, group_index, title, finding, proposal, level, institutions, effect,
-         scheme_fr, scheme_wal, scheme_vl, harmonisation, tags) in RECOMMENDATIONS_2013:  # fmt: skip
+
+async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
+    """2013's under discussion, with co-authors and tags; 2012's voted, numbered where adopted."""
+    users, groups = demo.users, demo.groups
+    axes_2013 = {axis.code: axis for axis in demo.cycle_2013.axes}
+    for row in RECOMMENDATIONS_2013:
+        code, author_index, group_index, title, finding, proposal, level, institutions, effect, *schemes, tags = row
+        scheme_fr, scheme_wal, scheme_vl, harmonisation = schemes
         author = users[author_index]
-        group = groups[group_index] if group_index is not None else None
         recommendation = _recommendation(
-            cycle_2013, axes_2013[code], author, group, status=Status.SUBMITTED,
-            language="nl" if author.language.value == "nl" else "fr", title=title, finding=finding,
-            proposal=proposal, action_level=level, institutions=institutions, expected_effect=effect,
-            scheme_fr=scheme_fr, scheme_wal=scheme_wal, scheme_vl=scheme_vl, harmonisation=harmonisation,
-        )  # fmt: skip
+            demo.cycle_2013,
+            axes_2013[code],
+            author,
+            groups[group_index] if group_index is not None else None,
+            status=Status.SUBMITTED,
+            language="nl" if author.language.value == "nl" else "fr",
+            title=title,
+            finding=finding,
+            proposal=proposal,
+            action_level=level,
+            institutions=institutions,
+            expected_effect=effect,
+            scheme_fr=scheme_fr,
+            scheme_wal=scheme_wal,
+            scheme_vl=scheme_vl,
+            harmonisation=harmonisation,
+        )
         recommendation.tags = [RecommendationTag(tag=tag) for tag in tags]
         coauthor = users[(author_index % 10) + 2]
         if coauthor.id != author.id:
             recommendation.coauthors = [CoAuthor(user_id=coauthor.id)]
-        recommendations.append(recommendation)
-    axes_2012 = {axis.code: axis for axis in cycle_2012.axes}
+        demo.recommendations.append(recommendation)
+    axes_2012 = {axis.code: axis for axis in demo.cycle_2012.axes}
     counters: dict[str, int] = {}
     for code, title, finding, proposal, status in RECOMMENDATIONS_2012:
         reference = None
         if status == "adopted":
             counters[code] = counters.get(code, 0) + 1
             reference = f"{code}{counters[code]}"
-        recommendations.append(
-            _recommendation(cycle_2012, axes_2012[code], users[1], None, status=Status(status), title=title,
-                            finding=finding, proposal=proposal, reference=reference)
-        )  # fmt: skip
-    session.add_all(recommendations)
+        demo.recommendations.append(
+            _recommendation(
+                demo.cycle_2012,
+                axes_2012[code],
+                users[1],
+                None,
+                status=Status(status),
+                title=title,
+                finding=finding,
+                proposal=proposal,
+                reference=reference,
+            )
+        )
+    session.add_all(demo.recommendations)
     await session.flush()
-    for recommendation in recommendations:
+    for recommendation in demo.recommendations:
         content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
-        session.add(Revision(recommendation_id=recommendation.id, number=1, author_id=recommendation.author_id,
-                             message="Première version", content=content))  # fmt: skip
+        session.add(
+            Revision(
+                recommendation_id=recommendation.id,
+                number=1,
+                author_id=recommendation.author_id,
+                message="Première version",
+                content=content,
+            )
+        )
 
-    report("[4/5] Comments…")
-    members = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] is not None]
+
+async def _discussion(session: AsyncSession, demo: _Demo) -> None:
+    """Comments and replies, a reply notice and a report, followers, and a site visit."""
+    members, recommendations = demo.members, demo.recommendations
     for index, recommendation in enumerate(recommendations[:8]):
-        first = Comment(recommendation_id=recommendation.id, author_id=members[index % len(members)].id,
-                        body=COMMENTS[index % len(COMMENTS)])  # fmt: skip
+        first = Comment(
+            recommendation_id=recommendation.id,
+            author_id=members[index % len(members)].id,
+            body=COMMENTS[index % len(COMMENTS)],
+        )
         session.add(first)
         await session.flush()
         if index % 2 == 0:
-            session.add(Comment(recommendation_id=recommendation.id, parent_id=first.id,
-                                author_id=members[(index + 3) % len(members)].id,
-                                body=COMMENTS[(index + 1) % len(COMMENTS)]))  # fmt: skip
-
+            session.add(
+                Comment(
+                    recommendation_id=recommendation.id,
+                    parent_id=first.id,
+                    author_id=members[(index + 3) % len(members)].id,
+                    body=COMMENTS[(index + 1) % len(COMMENTS)],
+                )
+            )
     commented = recommendations[0]
     replied = await session.scalar(
         select(Comment).where(Comment.recommendation_id == commented.id, Comment.parent_id.is_(None))
     )
     if replied is not None and replied.author_id is not None:
-        session.add(Notification(user_id=replied.author_id, kind="reply", link=f"/recommendations/{commented.id}",
-                                 params={"actor": members[3].display_name, "title": commented.title}))  # fmt: skip
-        session.add(Report(comment_id=replied.id, reporter_id=members[5].id,
-                           reason="Ce commentaire cite une famille que l’on peut reconnaître."))  # fmt: skip
+        session.add(
+            Notification(
+                user_id=replied.author_id,
+                kind="reply",
+                link=f"/recommendations/{commented.id}",
+                params={"actor": members[3].display_name, "title": commented.title},
+            )
+        )
+        session.add(
+            Report(
+                comment_id=replied.id,
+                reporter_id=members[5].id,
+                reason="Ce commentaire cite une famille que l’on peut reconnaître.",
+            )
+        )
     for member in members[:4]:
         session.add(Follow(user_id=member.id, recommendation_id=commented.id))
-    if groups:
-        meeting = Meeting(group_id=groups[0].id, kind=MeetingKind.SITE_VISIT, held_on=date(2013, 3, 14),
-                          place="Tournai, Maison de l’habitat",
-                          agenda="1. Accueil des jeunes\n2. Guichet commun\n3. Suite du travail",
-                          minutes="Visite du guichet du **CPAS de Tournai**. Les participants notent que les jeunes "
-                          "français y sont reçus sans rendez-vous le mardi.")  # fmt: skip
+    if demo.groups:
+        meeting = Meeting(
+            group_id=demo.groups[0].id,
+            kind=MeetingKind.SITE_VISIT,
+            held_on=date(2013, 3, 14),
+            place="Tournai, Maison de l’habitat",
+            agenda="1. Accueil des jeunes\n2. Guichet commun\n3. Suite du travail",
+            minutes="Visite du guichet du **CPAS de Tournai**. Les participants notent que les jeunes "
+            "français y sont reçus sans rendez-vous le mardi.",
+        )
         session.add(meeting)
         await session.flush()
         for recommendation in recommendations[:2]:
             session.add(MeetingRecommendation(meeting_id=meeting.id, recommendation_id=recommendation.id))
 
-    report("[5/5] Ballots, a translation, an amendment, the glossary and an authority answer…")
-    voters = [user for user, person in zip(users, PEOPLE, strict=True) if person[6] == MembershipRole.MEMBER
-              or person[6] == MembershipRole.FACILITATOR]  # fmt: skip
-    # The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote, cast so
-    # that each status is what the double majority gives (tests/demo checks it).
-    voted = [r for r in recommendations if r.cycle_id == cycle_2012.id]
+
+def _ballots_2012(session: AsyncSession, demo: _Demo) -> None:
+    """The 2013 cycle is still under discussion: the ballots shown are those of the 2012 vote, cast so that
+    each status is what the double majority gives (tests/demo checks it)."""
+    rng = random.Random(2013)
+    voters = demo.voters
+    voted = [r for r in demo.recommendations if r.cycle_id == demo.cycle_2012.id]
     ballots = []
     for index, recommendation in enumerate(voted):
         for position, voter in enumerate(voters[: rng.randint(len(voters) - 3, len(voters))]):
             choice, reason = _demo_ballot(recommendation.status, voter, index + position)
-            ballots.append(Ballot(recommendation_id=recommendation.id, user_id=voter.id, choice=choice, reason=reason,
-                                  side=voter.side, actor_kind=voter.actor_kind))  # fmt: skip
+            ballots.append(
+                Ballot(
+                    recommendation_id=recommendation.id,
+                    user_id=voter.id,
+                    choice=choice,
+                    reason=reason,
+                    side=voter.side,
+                    actor_kind=voter.actor_kind,
+                )
+            )
     # A minority view that cites someone: the guard flagged it and the facilitators left it out of the dossier.
     slip = next(ballot for ballot in ballots if ballot.choice == Choice.AGAINST and ballot.reason)
     slip.reason += " Voir Mme Lefebvre au 06 12 34 56 78, qui attend depuis huit mois."
     slip.reason_review = OMIT
     session.add_all(ballots)
-    guichet = recommendations[4]
+
+
+def _translation_and_amendment(session: AsyncSession, demo: _Demo) -> None:
+    users = demo.users
+    guichet = demo.recommendations[4]
     session.add(
         Translation(
-            recommendation_id=guichet.id, language="nl", source_revision=1, translator_id=users[3].id,
+            recommendation_id=guichet.id,
+            language="nl",
+            source_revision=1,
+            translator_id=users[3].id,
             content={
                 "title": "Eén grensoverschrijdend loket voor jongeren die een woning zoeken",
-                "finding": "Een jongere van 19 die in Doornik werkt en in Roubaix woont, moet bij vier deuren aankloppen "
-                "om te weten waar hij recht op heeft.",
-                "proposal": "In elk grensbekken een gemeenschappelijk loket openen, beurtelings bemand door een CCAS, "
-                "een OCMW en een CPAS, dat informeert over de rechten aan beide kanten en de aanvraag begeleidt.",
-                "institutions": guichet.institutions, "expected_effect": "Minder niet-gebruik van woonhulp bij 18- tot 25-jarigen.",
-                "scheme_fr": guichet.scheme_fr, "scheme_wal": guichet.scheme_wal, "scheme_vl": guichet.scheme_vl,
+                "finding": "Een jongere van 19 die in Doornik werkt en in Roubaix woont, moet bij vier deuren "
+                "aankloppen om te weten waar hij recht op heeft.",
+                "proposal": "In elk grensbekken een gemeenschappelijk loket openen, beurtelings bemand door een "
+                "CCAS, een OCMW en een CPAS, dat informeert over de rechten aan beide kanten en de aanvraag "
+                "begeleidt.",
+                "institutions": guichet.institutions,
+                "expected_effect": "Minder niet-gebruik van woonhulp bij 18- tot 25-jarigen.",
+                "scheme_fr": guichet.scheme_fr,
+                "scheme_wal": guichet.scheme_wal,
+                "scheme_vl": guichet.scheme_vl,
                 "harmonisation": "Eenzelfde onthaal, waar de jongere ook woont.",
             },
         )
-    )  # fmt: skip
+    )
     session.add(
         Amendment(
-            recommendation_id=guichet.id, author_id=users[6].id, base_revision=1,
+            recommendation_id=guichet.id,
+            author_id=users[6].id,
+            base_revision=1,
             reason="Préciser qui finance le guichet, sinon les communes refuseront.",
-            content={**{name: getattr(guichet, name) for name in TEXT_FIELDS},
-                     "action_level": guichet.action_level.value,
-                     "tags": ", ".join(sorted(tag.tag for tag in guichet.tags)),
-                     "proposal": guichet.proposal + "\n\nLe guichet est cofinancé par le programme Interreg et les "
-                     "trois régions, à parts égales."},
+            content={
+                **{name: getattr(guichet, name) for name in TEXT_FIELDS},
+                "action_level": guichet.action_level.value,
+                "tags": ", ".join(sorted(tag.tag for tag in guichet.tags)),
+                "proposal": guichet.proposal + "\n\nLe guichet est cofinancé par le programme Interreg et les "
+                "trois régions, à parts égales.",
+            },
         )
-    )  # fmt: skip
-    await seed_glossary(session)
-    adopted_2012 = [r for r in recommendations if r.cycle_id == cycle_2012.id and r.status == Status.ADOPTED]
+    )
+
+
+async def _published_2012(session: AsyncSession, demo: _Demo) -> None:
+    """An authority's answer, and the 2012 dossier, published: what the public dossier and follow-up
+    pages show."""
+    adopted_2012 = [r for r in demo.recommendations if r.cycle_id == demo.cycle_2012.id and r.status == Status.ADOPTED]
     session.add(
-        AuthorityAnswer(recommendation_id=adopted_2012[0].id, institution="Provincie West-Vlaanderen",
-                        reviewer_id=users[-1].id, position=Position.WILL_STUDY,
-                        commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
-                        responsible_service="Dienst Wonen")
-    )  # fmt: skip
+        AuthorityAnswer(
+            recommendation_id=adopted_2012[0].id,
+            institution="Provincie West-Vlaanderen",
+            reviewer_id=demo.users[-1].id,
+            position=Position.WILL_STUDY,
+            commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
+            responsible_service="Dienst Wonen",
+        )
+    )
     await session.flush()
-    # The 2012 dossier, published: what the public dossier and follow-up pages show.
-    access = CycleAccess(cycle=cycle_2012, user=None, roles=frozenset(), group_ids=frozenset())
+    access = CycleAccess(cycle=demo.cycle_2012, user=None, roles=frozenset(), group_ids=frozenset())
     content = await build_content(session, access)
     content.version, content.published_on = 1, "2012-12-07"
-    session.add(DossierVersion(cycle_id=cycle_2012.id, number=1, published_by_id=users[1].id, note="",
-                               content=content.to_dict()))  # fmt: skip
+    session.add(
+        DossierVersion(
+            cycle_id=demo.cycle_2012.id,
+            number=1,
+            published_by_id=demo.users[1].id,
+            note="",
+            content=content.to_dict(),
+        )
+    )

@@ -16,8 +16,8 @@ from workspace.accounts.models import User
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
+from workspace.discussion import signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
-from workspace.dossier.kept import forget_discussion_exports
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Status
 
@@ -185,7 +185,7 @@ async def delete_comment(session: AsyncSession, comment: Comment, access: CycleA
         raise CommentUnderReview()
     comment.body = ""
     comment.deleted_at = datetime.now(UTC)
-    await forget_discussion_exports(session, access.cycle.id)
+    await signals.comment_withdrawn.send_async(comment, session=session, cycle_id=access.cycle.id)
     await session.execute(delete(CommentEdit).where(CommentEdit.comment_id == comment.id))
 
 

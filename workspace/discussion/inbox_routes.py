@@ -9,7 +9,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from workspace.core.i18n import gettext as _
-from workspace.core.web import DbSession, notify, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, requires_user, safe_next, see_other, signed_in
 from workspace.discussion import notifications
 
 
@@ -37,7 +37,7 @@ async def open_notification(request: Request, db_session: DbSession, notificatio
     if item is None:
         return see_other("/inbox")
     await notifications.mark_read(db_session, user, notification_id)
-    return see_other(item.link if item.link.startswith("/") and not item.link.startswith("//") else "/inbox")
+    return see_other(safe_next(item.link, "/inbox"))
 
 
 @get("/account/notifications", name="notification_settings", guards=[requires_user])

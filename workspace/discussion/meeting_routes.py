@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
@@ -47,11 +48,14 @@ async def record_meeting(request: Request, db_session: DbSession, group_id: From
     data = await request.form()
     form = Form.from_data({key: value for key, value in data.items() if key != "recommendations"})
     chosen = set(data.getall("recommendations")) if "recommendations" in data else set()
+    once = await submissions.claim(db_session, form, access.user.id if access.user else None,
+                                   fallback=f"/groups/{group.id}/meetings")  # fmt: skip
     try:
         meeting = await meetings.record(db_session, access, group, form, chosen)
     except FormError as error:
         context = await _form_context(db_session, group, access, error.form, chosen)
         return Template("discussion/meeting_form.html", context=context, status_code=400)
+    await submissions.settle(db_session, once, f"/meetings/{meeting.id}")
     notify(request, _("The meeting is recorded."))
     return see_other(f"/meetings/{meeting.id}")
 

@@ -18,9 +18,8 @@ from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
-from workspace.discussion import comments
+from workspace.discussion import comments, signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
-from workspace.dossier.kept import forget_discussion_exports
 from workspace.recommendations.models import Recommendation, Status
 from workspace.voting.models import Ballot
 
@@ -147,7 +146,7 @@ async def hide_comment(session: AsyncSession, access: CycleAccess, comment: Comm
     comment.hidden_reason = reason
     comment.hidden_by_id = actor.id
     await _resolve_reports(session, actor, ReportStatus.HIDDEN, comment_id=comment.id)
-    await forget_discussion_exports(session, access.cycle.id)
+    await signals.comment_withdrawn.send_async(comment, session=session, cycle_id=access.cycle.id)
     audit.record(session, action="comment.hide", actor_id=actor.id, cycle_id=access.cycle.id,
                  target_kind="comment", target_id=comment.id, reason=reason)  # fmt: skip
 

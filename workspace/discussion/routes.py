@@ -3,7 +3,6 @@ stream of a recommendation page (new comments, ballot counts, phase changes)."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -17,9 +16,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from markupsafe import escape
 
-from workspace.accounts.middleware import SESSION_EPOCH_KEY
-from workspace.accounts.models import User
-from workspace.core import events, i18n
+from workspace.accounts.sessions import SessionWatch
+from workspace.core import events, i18n, live, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import (
@@ -38,7 +36,6 @@ from workspace.recommendations import services as recommendations
 from workspace.recommendations.routes import page_context
 from workspace.voting import results as voting
 
-KEEPALIVE_SECONDS = 15.0
 REDRAW_AT_MOST_EVERY = 0.3
 Channels = NamedDependency[ChannelsPlugin]
 
@@ -66,6 +63,8 @@ async def post_comment(request: Request, db_session: DbSession, recommendation_i
     user = signed_in(request)
     recommendation, access = await comments.load(db_session, recommendation_id, user)
     form = await read_form(request)
+    discussion = f"/recommendations/{recommendation.id}#discussion"
+    once = await submissions.claim(db_session, form, user.id, fallback=discussion)
     try:
         comment = await comments.post_comment(db_session, recommendation, access, form)
     except comments.DiscussionClosed as closed:
@@ -78,6 +77,7 @@ async def post_comment(request: Request, db_session: DbSession, recommendation_i
             _("You have posted a lot in the last minute. Wait a moment and send again: your text is kept here."),
         )
         return await _refused(request, db_session, recommendation, access, form, 429)
+    await submissions.settle(db_session, once, f"/recommendations/{recommendation.id}#comment-{comment.id}")
     outgoing = await notifications.on_comment(db_session, comment, recommendation, user)
     background = after_post(request, recommendation.id, outgoing)
     if request.htmx:  # type: ignore[attr-defined]
@@ -200,31 +200,15 @@ async def discussion_stream(
     language = i18n.current_language.get()
     engine = request.app.template_engine  # type: ignore[union-attr]
     last_seen = request.headers.get("last-event-id")
-
-    session_key = request.cookies.get(request.app.state.settings.session_cookie_name)
-    epoch = request.scope.get("session", {}).get(SESSION_EPOCH_KEY, 0) if isinstance(
-        request.scope.get("session"), dict) else 0  # fmt: skip
-
-    async def reader() -> User | bool | None:
-        """The reader as of now: False when they were signed in and no longer are (signed out, signed out
-        everywhere, deactivated), so the stream ends instead of showing what they may no longer read."""
-        if user is None:
-            return None
-        store = request.app.stores.get("sessions")
-        loaded = await store.load_with_user(session_key) if session_key else None
-        now = loaded[2] if loaded else None
-        if now is None or now.id != user.id or not now.is_active or now.deleted_at is not None:
-            return False
-        return now if now.session_epoch == epoch else False
+    reader = SessionWatch.of(request)
 
     async def render(name: str) -> tuple[str, str] | None:
+        """The fragment for `name` and the discussion's marker, or None when the reader lost sight of
+        the recommendation."""
         i18n.current_language.set(language)
-        who = await reader()
-        if who is False:
-            return None
         async with request.app.state.db.session(write=False) as session:
             try:
-                fresh, fresh_access = await recommendations.get_recommendation(session, recommendation_id, who or None)
+                fresh, fresh_access = await recommendations.get_recommendation(session, recommendation_id, reader.user)
             except NotFoundException:
                 return None
             if name == "vote":
@@ -241,55 +225,50 @@ async def discussion_stream(
                 }
                 template_name = "voting/_panel.html"
             else:
-                context = {**await discussion_context(session, fresh, fresh_access), "recommendation": fresh,
-                           "access": fresh_access}  # fmt: skip
+                context = {
+                    **await discussion_context(session, fresh, fresh_access),
+                    "recommendation": fresh,
+                    "access": fresh_access,
+                }
                 template_name = "discussion/_list.html"
         full = Template(template_name, context=context).create_template_context(request)
         return engine.get_template(template_name).render(**full), context.get("discussion_marker", "")
 
+    def classify(data: bytes) -> str | None:
+        text = data.decode(errors="replace")
+        if text in {"comments", "phase"}:
+            return text
+        return "vote" if text == str(recommendation_id) else None
+
     async def stream() -> AsyncIterator[ServerSentEventMessage]:
-        pending: set[str] = set()
-        changed = asyncio.Event()
-
-        async def on_event(data: bytes) -> None:
-            text = data.decode(errors="replace")
-            if text in {"comments", "phase"}:
-                pending.add(text)
-            elif text == str(recommendation_id):
-                pending.add("vote")
-            else:
-                return
-            changed.set()
-
-        channels_wanted = [events.discussion_channel(recommendation_id), events.votes_channel(cycle_id)]
-        async with channels.start_subscription(channels_wanted) as subscriber, subscriber.run_in_background(on_event):
-            rendered = await render("comments")
-            if rendered is None:
-                return
-            if rendered[1] != last_seen:
-                yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
-            while True:
-                try:
-                    await asyncio.wait_for(changed.wait(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    if await reader() is False:
-                        return
-                    yield ServerSentEventMessage(comment="keep-alive")
+        async for batch in live.batches(
+            channels,
+            [events.discussion_channel(recommendation_id), events.votes_channel(cycle_id)],
+            classify=classify,
+            still_allowed=reader.check,
+            coalesce=REDRAW_AT_MOST_EVERY,
+        ):
+            if batch.is_keepalive:
+                yield ServerSentEventMessage(comment="keep-alive")
+                continue
+            if batch.initial:
+                rendered = await render("comments")
+                if rendered is None:
+                    return
+                if rendered[1] != last_seen:
+                    yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
+                continue
+            for kind in sorted(batch.kinds):
+                if kind == "phase":
+                    yield ServerSentEventMessage(data=_phase_notice(), event="phase")
                     continue
-                await asyncio.sleep(REDRAW_AT_MOST_EVERY)
-                changed.clear()
-                kinds = sorted(pending)
-                pending.clear()
-                for kind in kinds:
-                    rendered = await render("vote" if kind == "vote" else "comments")
-                    if rendered is None:
-                        return
-                    if kind == "comments":
-                        yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
-                    elif kind == "phase":
-                        yield ServerSentEventMessage(data=_phase_notice(), event="phase")
-                    elif rendered[0]:
-                        yield ServerSentEventMessage(data=rendered[0], event="vote")
+                rendered = await render(kind)
+                if rendered is None:
+                    return
+                if kind == "comments":
+                    yield ServerSentEventMessage(data=rendered[0], event="comments", id=rendered[1])
+                elif rendered[0]:
+                    yield ServerSentEventMessage(data=rendered[0], event="vote")
 
     return ServerSentEvent(stream())
 

@@ -8,6 +8,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
@@ -32,6 +33,7 @@ async def new_page(db_session: DbSession, user: CurrentUser, recommendation_id: 
 async def propose(request: Request, db_session: DbSession, recommendation_id: FromPath[UUID]) -> Template | Redirect:
     user = signed_in(request)
     form = await read_form(request)
+    once = await submissions.claim(db_session, form, user.id, fallback=f"/recommendations/{recommendation_id}")
     try:
         amendment = await amendments.propose(db_session, recommendation_id, form, user)
     except FormError as error:
@@ -39,8 +41,10 @@ async def propose(request: Request, db_session: DbSession, recommendation_id: Fr
         context = {"recommendation": recommendation, "access": access, "form": error.form, "labels": FIELD_LABELS,
                    "hints": FIELD_HINTS, "levels": list(ActionLevel)}  # fmt: skip
         return Template("recommendations/amendment_new.html", context=context, status_code=400)
+    location = f"/recommendations/{recommendation_id}/amendments/{amendment.id}"
+    await submissions.settle(db_session, once, location)
     notify(request, _("Your amendment is proposed to the authors."))
-    return see_other(f"/recommendations/{recommendation_id}/amendments/{amendment.id}")
+    return see_other(location)
 
 
 @get("/recommendations/{recommendation_id:uuid}/amendments/{amendment_id:uuid}", name="amendment")

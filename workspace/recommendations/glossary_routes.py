@@ -9,6 +9,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
@@ -43,11 +44,13 @@ async def new_term_page(request: Request, db_session: DbSession) -> Template:
 async def create_term(request: Request, db_session: DbSession) -> Template | Redirect:
     await _keeper(request, db_session)
     form = await read_form(request)
+    once = await submissions.claim(db_session, form, signed_in(request).id, fallback="/glossary")
     try:
         term = await glossary.create_term(db_session, form, signed_in(request))
     except FormError as error:
         return Template("recommendations/glossary_form.html", context={"form": error.form, "term": None},
                         status_code=400)  # fmt: skip
+    await submissions.settle(db_session, once, f"/glossary#term-{term.id}")
     notify(request, _("The term has been added to the glossary."))
     return see_other(f"/glossary#term-{term.id}")
 

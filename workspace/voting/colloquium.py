@@ -3,7 +3,6 @@ recommendation being voted on, redrawn by server-sent events as ballots arrive."
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -17,15 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from workspace.core import events, i18n
+from workspace.accounts.sessions import SessionWatch
+from workspace.core import events, i18n, live
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, current_user, notify, requires_user, see_other, signed_in
+from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Cycle
 from workspace.voting import results, rules, services
 
-KEEPALIVE_SECONDS = 15.0
 REDRAW_AT_MOST_EVERY = 0.5
 """A burst of ballots (the whole room voting at once) becomes one redraw, not hundreds."""
 
@@ -82,39 +81,36 @@ async def colloquium_stream(
     cycle_id = access.cycle.id
     language = i18n.current_language.get()
     template = request.app.template_engine.get_template("voting/_colloquium_live.html")  # type: ignore[union-attr]
+    reader = SessionWatch.of(request)
 
-    async def render() -> str:
+    async def render() -> str | None:
+        """The screen as the reader may see it now, or None once they may no longer see it."""
         i18n.current_language.set(language)
         async with request.app.state.db.session(write=False) as session:
             cycle = await session.scalar(select(Cycle).where(Cycle.id == cycle_id).options(selectinload(Cycle.axes)))
             if cycle is None:
-                return ""
-            fresh = await cycle_access(session, current_user(request), cycle)
+                return None
+            fresh = await cycle_access(session, reader.user, cycle)
             if not fresh.is_participant:
-                return ""
+                return None
             context = await _screen(session, fresh)
         return template.render(**context, request=request)
 
     async def stream() -> AsyncIterator[ServerSentEventMessage]:
-        changed = asyncio.Event()
-
-        async def on_event(_data: bytes) -> None:
-            changed.set()
-
-        async with (
-            channels.start_subscription([events.votes_channel(cycle_id)]) as subscriber,
-            subscriber.run_in_background(on_event),
+        async for batch in live.batches(
+            channels,
+            [events.votes_channel(cycle_id)],
+            classify=lambda _data: "tally",
+            still_allowed=reader.check,
+            coalesce=REDRAW_AT_MOST_EVERY,
         ):
-            yield ServerSentEventMessage(data=await render(), event="tally")
-            while True:
-                try:
-                    await asyncio.wait_for(changed.wait(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ServerSentEventMessage(comment="keep-alive")
-                    continue
-                await asyncio.sleep(REDRAW_AT_MOST_EVERY)
-                changed.clear()
-                yield ServerSentEventMessage(data=await render(), event="tally")
+            if batch.is_keepalive:
+                yield ServerSentEventMessage(comment="keep-alive")
+                continue
+            screen = await render()
+            if screen is None:
+                return
+            yield ServerSentEventMessage(data=screen, event="tally")
 
     return ServerSentEvent(stream())
 
