@@ -2,8 +2,8 @@
 
 - A NUL byte has no place in text: PostgreSQL refuses it in a string, SQLite would store it for the
   dossier to print. A query string holds the fields of a GET form (the search box, the filters), so it is
-  cleaned as posted forms are (`Form.from_data` strips NUL): `CleanQueryString`, the app's first
-  middleware, takes NUL out before anything reads the query. A path names a page and cannot be cleaned
+  cleaned as posted forms are (`Form.from_data` strips NUL): `CleanQueryString`, a middleware outside the
+  session and everything else that might read the query, takes NUL out first. A path names a page and cannot be cleaned
   into another one: `refuse_hostile_addresses`, the app's before-request hook, answers 400 (the friendly
   page, or JSON under /api/) to a path holding a NUL byte, and 404 to one with a part longer than
   `MAX_SEGMENT` (no address of the app has one, and the static files would fail on it: a file name that
