@@ -36,6 +36,7 @@ from workspace.core import heap, logs
 from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
+from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
             DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            CleanQueryString,
             session_config.middleware,
             RequestContextMiddleware(),
             rate_limit.middleware,
@@ -192,6 +194,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
         exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        request_class=BoundedRequest,
+        before_request=refuse_hostile_addresses,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],

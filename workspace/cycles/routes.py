@@ -75,7 +75,9 @@ async def axis_page(
 async def group_page(db_session: DbSession, user: CurrentUser, group_id: FromPath[UUID]) -> Template:
     group, access = await services.get_group(db_session, group_id, user)
     members = await services.group_members(db_session, group)
-    return Template("cycles/group.html", context={"group": group, "access": access, "members": members})
+    context = {"group": group, "access": access, "members": members,
+               "can_write": can_create(access) and access.in_group(group.id)}  # fmt: skip
+    return Template("cycles/group.html", context=context)
 
 
 def _invitation_context(access: services.CycleAccess, groups: list, form: Form) -> dict:  # type: ignore[type-arg]

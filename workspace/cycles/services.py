@@ -78,7 +78,9 @@ def find_axis(access: CycleAccess, code: str) -> Axis:
 
 async def get_group(session: AsyncSession, group_id: UUID, user: User | None) -> tuple[WorkingGroup, CycleAccess]:
     group = await session.scalar(
-        select(WorkingGroup).where(WorkingGroup.id == group_id).options(selectinload(WorkingGroup.cycle))
+        select(WorkingGroup)
+        .where(WorkingGroup.id == group_id)
+        .options(selectinload(WorkingGroup.cycle).selectinload(Cycle.axes))
     )
     require(group is not None)
     assert group is not None

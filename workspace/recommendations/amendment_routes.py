@@ -22,7 +22,7 @@ from workspace.recommendations.models import ActionLevel
 
 @get("/recommendations/{recommendation_id:uuid}/amendments/new", name="new_amendment", guards=[requires_user])
 async def new_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_amend)
     form = Form(values=content_of(recommendation))
     context = {"recommendation": recommendation, "access": access, "form": form, "labels": FIELD_LABELS,
@@ -38,7 +38,7 @@ async def propose(request: Request, db_session: DbSession, recommendation_id: Fr
     try:
         amendment = await amendments.propose(db_session, recommendation_id, form, user)
     except FormError as error:
-        recommendation, access, _rights = await editing.load_for_writing(db_session, recommendation_id, user)
+        recommendation, access, _rights = await editing.load_with_rights(db_session, recommendation_id, user)
         context = {"recommendation": recommendation, "access": access, "form": error.form, "labels": FIELD_LABELS,
                    "hints": FIELD_HINTS, "levels": list(ActionLevel)}  # fmt: skip
         return Template("recommendations/amendment_new.html", context=context, status_code=400)
@@ -52,7 +52,7 @@ async def propose(request: Request, db_session: DbSession, recommendation_id: Fr
 async def amendment_page(
     db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID], amendment_id: FromPath[UUID]
 ) -> Template:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     shown = await amendments.view(db_session, recommendation, amendment_id)
     diffs = [
         {"name": name, "label": FIELD_LABELS[name], "diff": word_diff(shown.base[name], shown.proposed[name])}
@@ -93,7 +93,7 @@ async def decline(
     try:
         await amendments.decline(db_session, recommendation_id, amendment_id, form, user)
     except FormError as error:
-        recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+        recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
         shown = await amendments.view(db_session, recommendation, amendment_id)
         diffs = [
             {"name": name, "label": FIELD_LABELS[name], "diff": word_diff(shown.base[name], shown.proposed[name])}

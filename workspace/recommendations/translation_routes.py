@@ -19,7 +19,7 @@ from workspace.recommendations.models import TEXT_FIELDS
 
 
 async def _context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser, language: str) -> dict:  # type: ignore[type-arg]
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_translate and language in translations.translatable_languages(recommendation))
     existing = (await translations.translations_of(db_session, recommendation.id)).get(language)
     return {
