@@ -41,6 +41,7 @@ from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
 from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.cycles.dependencies import DEPENDENCIES as CYCLE_DEPENDENCIES
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
@@ -51,6 +52,7 @@ from workspace.dossier import jobs as dossier_jobs
 from workspace.dossier.answer_routes import answer_routes
 from workspace.dossier.memory_routes import memory_routes
 from workspace.dossier.routes import dossier_routes
+from workspace.home.routes import home_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
@@ -154,6 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *kept_routes,
                     *oidc_routes,
                     *privacy_routes,
+                    *home_routes,
                     *cycle_routes,
                     *invitation_routes,
                     *recommendation_routes,
@@ -176,7 +179,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             *api_routes,
         ],
-        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES},
+        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
             DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),

@@ -22,6 +22,7 @@ from workspace.cycles.models import Cycle, Invitation, Membership, WorkingGroup
 
 INVITATION_LIFETIME = timedelta(days=30)
 
+
 @dataclass(frozen=True)
 class IssuedInvitation:
     invitation: Invitation

@@ -26,7 +26,7 @@ from workspace.cycles.access import require
 from workspace.discussion import comments, moderation, notifications
 from workspace.discussion.views import discussion_context
 from workspace.recommendations import services as recommendations
-from workspace.recommendations.routes import page_context
+from workspace.recommendations.views import page_context
 from workspace.voting import results as voting
 
 REDRAW_AT_MOST_EVERY = 0.3

@@ -414,7 +414,7 @@ async def update_rules(session: AsyncSession, access: CycleAccess, form: Form, a
                  target_id=cycle.id, **{k: str(v) for k, v in values.items()})  # fmt: skip
 
 
-async def project(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:
+async def put_on_screen(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:
     """Put a recommendation on the colloquium screen (or none)."""
     require(access.is_facilitator)
     if recommendation_id is not None:
@@ -429,7 +429,8 @@ async def project(session: AsyncSession, access: CycleAccess, recommendation_id:
     access.cycle.colloquium_recommendation_id = recommendation_id
 
 
-async def projected(session: AsyncSession, cycle: Cycle) -> Recommendation | None:
+async def on_screen(session: AsyncSession, cycle: Cycle) -> Recommendation | None:
+    """The recommendation the colloquium screen shows, if any."""
     if cycle.colloquium_recommendation_id is None:
         return None
     return await session.scalar(
