@@ -50,7 +50,7 @@ from workspace.discussion.moderation_routes import moderation_routes
 from workspace.discussion.routes import discussion_routes
 from workspace.dossier import jobs as dossier_jobs
 from workspace.dossier.answer_routes import answer_routes
-from workspace.dossier.memory_routes import memory_routes
+from workspace.dossier.carry_over_routes import carry_over_routes
 from workspace.dossier.routes import dossier_routes
 from workspace.home.routes import home_routes
 from workspace.recommendations.amendment_routes import amendment_routes
@@ -173,7 +173,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *meeting_routes,
                     *dossier_routes,
                     *answer_routes,
-                    *memory_routes,
+                    *carry_over_routes,
                     not_found,
                 ],
             ),

@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 from workspace.accounts.models import User
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.discussion import signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
@@ -73,8 +74,7 @@ async def load_comment(
     session: AsyncSession, comment_id: UUID, user: User | None
 ) -> tuple[Comment, Recommendation, CycleAccess]:
     comment = await session.get(Comment, comment_id)
-    require(comment is not None)
-    assert comment is not None
+    comment = found(comment)
     recommendation, access = await load(session, comment.recommendation_id, user)
     return comment, recommendation, access
 

@@ -15,6 +15,7 @@ from uuid_utils.compat import uuid7
 from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle
 from workspace.dossier.content import (
@@ -210,8 +211,7 @@ async def move(session: AsyncSession, access: CycleAccess, recommendation_id: UU
     dossier = await _dossier_for_writing(session, access.cycle)
     grouped = ordered_by_axis(list(access.cycle.axes), await in_the_dossier(session, access.cycle), dossier.order)
     items = next((items for items in grouped.values() if any(r.id == recommendation_id for r in items)), None)
-    require(items is not None)
-    assert items is not None
+    items = found(items)
     index = next(n for n, r in enumerate(items) if r.id == recommendation_id)
     other = index - 1 if direction == "up" else index + 1
     if 0 <= other < len(items):
@@ -265,6 +265,5 @@ async def get_version(session: AsyncSession, cycle: Cycle, number: int) -> Dossi
     version = await session.scalar(
         select(DossierVersion).where(DossierVersion.cycle_id == cycle.id, DossierVersion.number == number)
     )
-    require(version is not None)
-    assert version is not None
+    version = found(version)
     return version

@@ -22,7 +22,7 @@ from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.cycles.access import require
+from workspace.core.web import found
 from workspace.cycles.models import Membership
 from workspace.recommendations.models import GlossaryTerm
 
@@ -90,8 +90,7 @@ async def can_edit(session: AsyncSession, user: User | None) -> bool:
 
 async def get_term(session: AsyncSession, term_id: UUID) -> GlossaryTerm:
     term = await session.get(GlossaryTerm, term_id)
-    require(term is not None)
-    assert term is not None
+    term = found(term)
     return term
 
 

@@ -20,6 +20,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.rows import DetachedLoader
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
@@ -83,8 +84,7 @@ async def load_for_voting(
                 .where(Recommendation.id == recommendation_id)
             )
         ).first()
-        require(row is not None)
-        assert row is not None
+        row = found(row)
         recommendation, cycle = row
         return _checked(recommendation, await cycle_access(session, None, cycle))
     rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
