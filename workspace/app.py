@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -73,7 +74,7 @@ API_DESCRIPTION = (
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 
 
-async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+async def _throttle_sign_in(request: Request[Any, Any, Any]) -> bool:
     """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
@@ -182,7 +183,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
-            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            # uvicorn types ASGI apps with its own protocols; the middleware is a plain ASGI app all the same.
+            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),  # type: ignore[arg-type]
             CleanQueryString,
             session_config.middleware,
             RequestContextMiddleware(),
