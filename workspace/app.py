@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -41,6 +42,7 @@ from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
 from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.cycles.dependencies import DEPENDENCIES as CYCLE_DEPENDENCIES
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
@@ -49,8 +51,9 @@ from workspace.discussion.moderation_routes import moderation_routes
 from workspace.discussion.routes import discussion_routes
 from workspace.dossier import jobs as dossier_jobs
 from workspace.dossier.answer_routes import answer_routes
-from workspace.dossier.memory_routes import memory_routes
+from workspace.dossier.carry_over_routes import carry_over_routes
 from workspace.dossier.routes import dossier_routes
+from workspace.home.routes import home_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
 from workspace.recommendations.routes import recommendation_routes
@@ -71,7 +74,7 @@ API_DESCRIPTION = (
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 
 
-async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+async def _throttle_sign_in(request: Request[Any, Any, Any]) -> bool:
     """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
@@ -154,6 +157,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *kept_routes,
                     *oidc_routes,
                     *privacy_routes,
+                    *home_routes,
                     *cycle_routes,
                     *invitation_routes,
                     *recommendation_routes,
@@ -170,16 +174,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *meeting_routes,
                     *dossier_routes,
                     *answer_routes,
-                    *memory_routes,
+                    *carry_over_routes,
                     not_found,
                 ],
             ),
             *api_routes,
         ],
-        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES},
+        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
-            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            # uvicorn types ASGI apps with its own protocols; the middleware is a plain ASGI app all the same.
+            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),  # type: ignore[arg-type]
             CleanQueryString,
             session_config.middleware,
             RequestContextMiddleware(),

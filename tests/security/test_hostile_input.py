@@ -74,7 +74,7 @@ def routes_of(app: Litestar) -> list[Route]:
                     if isinstance(definition.kwarg_definition, ParameterKwarg)
                     and definition.kwarg_definition.param_type == ParamType.QUERY
                     and name not in route.path_parameters
-                    and name not in {"db_session", "user"}
+                    and name not in handler.resolve_dependencies()
                 )
                 found.append(Route(method, route.path, query))
     return sorted(found, key=lambda r: (r.method in UNSAFE, r.path, r.method))

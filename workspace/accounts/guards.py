@@ -54,10 +54,3 @@ async def _provide_me(request: Request[Any, Any, Any]) -> User:
 
 DEPENDENCIES = {"user": Provide(_provide_user), "me": Provide(_provide_me)}
 """The app-wide dependencies for `CurrentUser` and `SignedIn`."""
-
-
-def signed_in(request: Request[Any, Any, Any]) -> User:
-    user = current_user(request)
-    if user is None:
-        raise NotAuthorizedException()
-    return user

@@ -171,7 +171,7 @@ class RenewableSessionBackend(ServerSideSessionBackend):
             return renewal
         return super().get_session_id(connection)
 
-    async def store_in_message(self, scope_session, message, connection) -> None:  # type: ignore[no-untyped-def]
+    async def store_in_message(self, scope_session, message, connection) -> None:
         state = connection.scope.setdefault("state", {})
         loaded = state.get(LOADED_SESSION_KEY)
         unchanged = (
@@ -261,6 +261,8 @@ class SessionWatch:
         if loaded is None or loaded[2] is None:
             return None
         value, _expiry, user = loaded
+        if user is None:
+            return None
         try:
             epoch = json.loads(value).get(SESSION_EPOCH_KEY, 0)
         except (ValueError, AttributeError):

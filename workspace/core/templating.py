@@ -6,6 +6,8 @@ from typing import Any
 
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from litestar import Request
+from litestar.response import Template
 
 from workspace.core import i18n
 from workspace.core.markdown import render_markdown
@@ -49,6 +51,7 @@ def _flashes(context: Context) -> list[dict[str, str]]:
 def configure_environment(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.add_extension("jinja2.ext.do")
+    # Added to the environment by the i18n extension at run time, so unknown to its type stubs.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.trim_blocks = True
     env.lstrip_blocks = True
@@ -61,3 +64,13 @@ def configure_environment(env: Environment) -> None:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name
     env.globals["once_input"] = once_input
+
+
+def render_fragment(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:
+    """A template rendered to text outside a response (a live stream's event), with the same helpers a
+    page gets (csrf_token, url_for, request)."""
+    engine = request.app.template_engine
+    if engine is None:
+        raise RuntimeError("the app has no template engine")
+    full = Template(name, context=context).create_template_context(request)
+    return engine.get_template(name).render(**full)

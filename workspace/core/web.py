@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workspace.core import kept
 from workspace.core.forms import Form
 from workspace.core.submissions import AlreadySent
+
+if TYPE_CHECKING:
+    from litestar.types import HTTPScope
 
 T = TypeVar("T")
 
@@ -77,7 +80,9 @@ async def provide_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 async def keep_for_later(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """A form sent by someone whose session has ended is kept in a fresh session, to be offered again
     once they have signed in (the sign-in page is where the error handler sends them)."""
-    if connection.scope["method"] in SAFE_METHODS or connection.scope["path"].startswith("/api/"):
+    if connection.scope["type"] != "http" or cast("HTTPScope", connection.scope)["method"] in SAFE_METHODS:
+        return
+    if connection.scope["path"].startswith("/api/"):
         return
     request: Request[Any, Any, Any] = Request(connection.scope, receive=connection.receive)
     session = connection.scope.get("session")

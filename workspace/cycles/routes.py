@@ -1,190 +1,94 @@
-"""Home, cycle, axis and working-group pages; the admin's cycle creation and invitations."""
+"""Invitations into a cycle, and the admin's page where cycles are made."""
 
 from __future__ import annotations
 
-from uuid import UUID
+from typing import Any
 
-from litestar import Request, get, post
-from litestar.background_tasks import BackgroundTask, BackgroundTasks
-from litestar.params import FromPath, FromQuery
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from workspace.accounts.guards import CurrentUser, requires_admin, requires_user, signed_in
+from workspace.accounts.guards import CurrentUser, SignedIn, requires_admin, requires_user
 from workspace.accounts.models import MembershipRole
-from workspace.core import events, submissions
+from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles import invitations, services
-from workspace.cycles.access import require
-from workspace.cycles.models import Phase
-from workspace.discussion import notifications
-from workspace.recommendations import services as recommendations
-from workspace.recommendations.rules import can_create
-from workspace.voting import services as voting
+from workspace.cycles.access import CycleAccess, require
+from workspace.cycles.dependencies import CycleInReach
+from workspace.cycles.models import WorkingGroup
 
 
-@get("/", name="home")
-async def home(db_session: DbSession, user: CurrentUser) -> Template:
-    access = await services.current_cycle(db_session, user)
-    counts = await recommendations.axis_counts(db_session, access) if access else {}
-    others = [c for c in await services.visible_cycles(db_session, user) if not access or c.id != access.cycle.id]
-    return Template("home.html", context={"access": access, "counts": counts, "other_cycles": others})
+class InvitationsController(Controller):
+    """Facilitators (and admins) invite people into the cycle; the link is shown to copy."""
+
+    path = "/cycles/{slug:str}/invitations"
+    guards = [requires_user]
+
+    @get(name="invitations")
+    async def invitations_page(self, db_session: DbSession, access: CycleInReach) -> Template:
+        require(access.can_invite)
+        form = Form(values={"role": MembershipRole.MEMBER.value})
+        return Template("cycles/invitations.html", context=await _invitations_context(db_session, access, form))
+
+    @post(name="create_invitation")
+    async def create_invitation(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
+    ) -> Template:
+        require(access.can_invite)
+        form = await read_form(request)
+        try:
+            issued = await invitations.create_invitation(db_session, access, form, me)
+        except FormError as error:
+            context = await _invitations_context(db_session, access, error.form)
+            return Template("cycles/invitations.html", context=context, status_code=400)
+        fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
+        context = {
+            **await _invitations_context(db_session, access, fresh),
+            "issued_link": f"{request.app.state.settings.base_url}/signup/{issued.token}",
+            "issued_open": invitations.is_open_link(issued.invitation),
+        }
+        return Template("cycles/invitations.html", context=context, status_code=201)
 
 
-@get("/cycles/{slug:str}", name="cycle")
-async def cycle_page(db_session: DbSession, user: CurrentUser, slug: FromPath[str]) -> Template:
-    access = await services.get_cycle(db_session, slug, user)
-    counts = await recommendations.axis_counts(db_session, access)
-    groups = await services.cycle_groups(db_session, access.cycle) if access.is_participant else []
-    context = {
-        "access": access,
-        "counts": counts,
-        "groups": groups,
-        "phases": list(Phase),
-        "next_phase": services.next_phase(access.cycle),
-    }
-    return Template("cycles/cycle.html", context=context)
-
-
-@get("/cycles/{slug:str}/axes/{code:str}", name="axis")
-async def axis_page(
-    request: Request,
-    db_session: DbSession,
-    user: CurrentUser,
-    slug: FromPath[str],
-    code: FromPath[str],
-    page: FromQuery[int] = 1,
-) -> Template:
-    access = await services.get_cycle(db_session, slug, user)
-    axis = services.find_axis(access, code)
-    items, page_info = await recommendations.axis_recommendations(db_session, access, axis, page=page)
-    context = {
-        "access": access,
-        "axis": axis,
-        "recommendations": items,
-        "page": page_info,
-        "can_create": can_create(access),
-    }
-    if request.htmx:  # type: ignore[attr-defined]
-        return Template("cycles/_axis_list.html", context=context)
-    return Template("cycles/axis.html", context=context)
-
-
-@get("/groups/{group_id:uuid}", name="group", guards=[requires_user])
-async def group_page(db_session: DbSession, user: CurrentUser, group_id: FromPath[UUID]) -> Template:
-    group, access = await services.get_group(db_session, group_id, user)
-    members = await services.group_members(db_session, group)
-    context = {"group": group, "access": access, "members": members,
-               "can_write": can_create(access) and access.in_group(group.id)}  # fmt: skip
-    return Template("cycles/group.html", context=context)
-
-
-def _invitation_context(access: services.CycleAccess, groups: list, form: Form) -> dict:  # type: ignore[type-arg]
+async def _invitations_context(db_session: DbSession, access: CycleAccess, form: Form) -> dict[str, Any]:
     roles = [MembershipRole.MEMBER, MembershipRole.AUTHORITY]
     if access.is_facilitator:
         roles.insert(1, MembershipRole.FACILITATOR)
-    return {"access": access, "groups": groups, "roles": roles, "form": form}
-
-
-@get("/cycles/{slug:str}/invitations", name="invitations", guards=[requires_user])
-async def invitations_page(request: Request, db_session: DbSession, slug: FromPath[str]) -> Template:
-    access = await services.get_cycle(db_session, slug, signed_in(request))
-    require(access.can_invite)
-    groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
-    pending = await invitations.pending_invitations(db_session, access.cycle)
-    form = Form(values={"role": MembershipRole.MEMBER.value})
-    context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
-    return Template("cycles/invitations.html", context=context)
-
-
-@post("/cycles/{slug:str}/invitations", guards=[requires_user])
-async def create_invitation(request: Request, db_session: DbSession, slug: FromPath[str]) -> Template:
-    user = signed_in(request)
-    access = await services.get_cycle(db_session, slug, user)
-    require(access.can_invite)
-    groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
-    form = await read_form(request)
-    try:
-        issued = await invitations.create_invitation(db_session, access, form, user)
-    except FormError as error:
-        pending = await invitations.pending_invitations(db_session, access.cycle)
-        context = {**_invitation_context(access, groups, error.form), "pending": pending, "issued_link": None}
-        return Template("cycles/invitations.html", context=context, status_code=400)
-    link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
-    pending = await invitations.pending_invitations(db_session, access.cycle)
-    fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
-    context = {
-        **_invitation_context(access, groups, fresh),
-        "pending": pending,
-        "issued_link": link,
-        "issued_open": invitations.is_open_link(issued.invitation),
+    groups: list[WorkingGroup] = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
+    return {
+        "access": access,
+        "groups": groups,
+        "roles": roles,
+        "form": form,
+        "pending": await invitations.pending_invitations(db_session, access.cycle),
+        "issued_link": None,
     }
-    return Template("cycles/invitations.html", context=context, status_code=201)
 
 
-@post("/cycles/{slug:str}/phase", guards=[requires_user])
-async def advance_phase(request: Request, db_session: DbSession, slug: FromPath[str]) -> Redirect:
-    """Facilitators move the cycle on; closing the vote gives each recommendation its status."""
-    user = signed_in(request)
-    access = await services.get_cycle(db_session, slug, user)
-    require(access.is_facilitator)
-    form = await read_form(request)
-    closing = access.cycle.phase == Phase.VOTING
-    try:
-        phase = await services.advance_phase(db_session, access, form.get("phase"), user)
-    except services.PhaseConflict:
-        notify(request, _("The cycle had already moved on: nothing was changed. Check its phase below."), "error")
-        return see_other(f"/cycles/{slug}#phases")
-    outgoing = await notifications.on_phase(db_session, access.cycle, user.id)
-    settings = request.app.state.settings
-    background = BackgroundTasks([
-        events.after_response(request, events.votes_channel(access.cycle.id), "phase"),
-        BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing),
-    ])  # fmt: skip
-    if closing:
-        verdicts = await voting.close_vote(db_session, access.cycle, user)
-        adopted = sum(1 for verdict in verdicts.values() if verdict.adopted)
-        notify(request, _("The vote is closed: %(adopted)s adopted, %(rejected)s not adopted.",
-                          adopted=adopted, rejected=len(verdicts) - adopted))  # fmt: skip
-    elif phase == Phase.VOTING:
-        notify(request, _("The vote is open. The voting rules are now frozen."))
-    else:
-        notify(request, _("The cycle has moved on to the next phase."))
-    redirect = see_other(f"/cycles/{slug}#phases")
-    redirect.background = background
-    return redirect
+class AdminController(Controller):
+    """The instance's admin: every cycle, and a new one."""
 
+    path = "/admin"
+    guards = [requires_admin]
 
-@get("/admin", name="admin", guards=[requires_admin])
-async def admin_page(db_session: DbSession, user: CurrentUser) -> Template:
-    cycles = await services.visible_cycles(db_session, user)
-    return Template("admin/admin.html", context={"cycles": cycles, "form": Form()})
-
-
-@post("/admin/cycles", guards=[requires_admin])
-async def create_cycle(request: Request, db_session: DbSession) -> Template | Redirect:
-    user = signed_in(request)
-    form = await read_form(request)
-    once = await submissions.claim(db_session, form, user.id, fallback="/admin")
-    try:
-        cycle = await services.create_cycle(db_session, form, user)
-    except FormError as error:
+    @get(name="admin")
+    async def admin_page(self, db_session: DbSession, user: CurrentUser) -> Template:
         cycles = await services.visible_cycles(db_session, user)
-        return Template("admin/admin.html", context={"cycles": cycles, "form": error.form}, status_code=400)
-    await submissions.settle(db_session, once, f"/cycles/{cycle.slug}")
-    notify(request, _("The cycle has been created with its three axes."))
-    return see_other(f"/cycles/{cycle.slug}")
+        return Template("admin/admin.html", context={"cycles": cycles, "form": Form()})
+
+    @post("/cycles", name="create_cycle")
+    async def create_cycle(self, request: Request, db_session: DbSession, me: SignedIn) -> Template | Redirect:
+        form = await read_form(request)
+        once = await submissions.claim(db_session, form, me.id, fallback="/admin")
+        try:
+            cycle = await services.create_cycle(db_session, form, me)
+        except FormError as error:
+            cycles = await services.visible_cycles(db_session, me)
+            return Template("admin/admin.html", context={"cycles": cycles, "form": error.form}, status_code=400)
+        await submissions.settle(db_session, once, f"/cycles/{cycle.slug}")
+        notify(request, _("The cycle has been created with its three axes."))
+        return see_other(f"/cycles/{cycle.slug}")
 
 
-cycle_routes = [
-    home,
-    cycle_page,
-    axis_page,
-    group_page,
-    invitations_page,
-    create_invitation,
-    admin_page,
-    create_cycle,
-    advance_phase,
-]
+cycle_routes = [InvitationsController, AdminController]

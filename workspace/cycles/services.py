@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
 
@@ -40,8 +41,7 @@ def slugify(text: str) -> str:
 
 async def get_cycle(session: AsyncSession, slug: str, user: User | None) -> CycleAccess:
     cycle = await session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.axes)))
-    require(cycle is not None)
-    assert cycle is not None
+    cycle = found(cycle)
     access = await cycle_access(session, user, cycle)
     require(access.can_view)
     return access
@@ -82,8 +82,7 @@ async def get_group(session: AsyncSession, group_id: UUID, user: User | None) ->
         .where(WorkingGroup.id == group_id)
         .options(selectinload(WorkingGroup.cycle).selectinload(Cycle.axes))
     )
-    require(group is not None)
-    assert group is not None
+    group = found(group)
     access = await cycle_access(session, user, group.cycle)
     require(access.is_participant)
     return group, access

@@ -2,13 +2,26 @@
 
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from workspace.accounts.models import User
 from workspace.accounts.signals import page_opened
 from workspace.core.db import Database
+from workspace.cycles.access import CycleAccess
 from workspace.discussion.notifications import unread_count
+from workspace.discussion.views import discussion_context
+from workspace.recommendations.models import Recommendation
+from workspace.recommendations.signals import page_opened as recommendation_page_opened
 
 
 @page_opened.connect
 async def _unread_in_the_page_header(user: User, *, db: Database) -> dict[str, Any]:
     async with db.session(write=False) as session:
         return {"unread_notifications": await unread_count(session, user.id)}
+
+
+@recommendation_page_opened.connect
+async def _discussion_on_the_recommendation_page(
+    recommendation: Recommendation, *, session: AsyncSession, access: CycleAccess, kept: dict[str, Any]
+) -> dict[str, Any]:
+    return await discussion_context(session, recommendation, access, kept.get("comment_form"))

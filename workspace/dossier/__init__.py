@@ -5,7 +5,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.discussion.signals import comment_withdrawn
-from workspace.dossier.kept import forget_discussion_exports
+from workspace.dossier.export_cache import forget_discussion_exports
 
 
 @comment_withdrawn.connect

@@ -16,9 +16,9 @@ from workspace.core.i18n import gettext as _
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Axis, Cycle
-from workspace.dossier import answers, memory
+from workspace.dossier import answers, carry_over
+from workspace.dossier.carry_over import Link
 from workspace.dossier.exports.tables import escape_formula
-from workspace.dossier.memory import Link
 from workspace.dossier.models import AuthorityAnswer
 from workspace.recommendations.models import Recommendation
 
@@ -68,7 +68,7 @@ async def board(session: AsyncSession, access: CycleAccess) -> Board:
     for (recommendation_id, _institution), answer in sorted(given.items(), key=lambda item: item[0][1]):
         by_recommendation[recommendation_id].append(answer)
     institutions = await answers.cycle_institutions(session, cycle)
-    came_from, carried_to = await memory.links(session, [r.id for r in recommendations])
+    came_from, carried_to = await carry_over.links(session, [r.id for r in recommendations])
     axes = {axis.id: axis for axis in cycle.axes}
     result = Board(rows=[], by_institution={name: Rate() for name in institutions},
                    by_axis={axis.code: Rate() for axis in cycle.axes})  # fmt: skip

@@ -3,7 +3,7 @@
 The request that asks for an export stores a pending row and returns at once; the task builds the content
 in a read session, renders it on a worker thread (a large dossier takes seconds, the PDF in a process of
 its own: the event loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
-again; draft exports are rebuilt each time and kept a day (workspace/dossier/kept.py). A process that stops
+again; draft exports are rebuilt each time and kept a day (workspace/dossier/export_cache.py). A process that stops
 mid-export leaves the row pending; asking again after STALE_AFTER starts a new one.
 """
 
@@ -23,11 +23,12 @@ from workspace.accounts.models import User
 from workspace.core.db import Database
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle
 from workspace.dossier import annex, exports, services
 from workspace.dossier.content import LANGUAGE_CHOICES, DossierContent, languages_of
-from workspace.dossier.kept import forget_old_drafts
+from workspace.dossier.export_cache import forget_old_drafts
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 
 logger = logging.getLogger("passerelle.exports")
@@ -108,8 +109,7 @@ async def get_export(session: AsyncSession, access: CycleAccess, export_id: UUID
     job = await session.scalar(
         select(DossierExport).where(DossierExport.id == export_id, DossierExport.cycle_id == access.cycle.id)
     )
-    require(job is not None)
-    assert job is not None
+    job = found(job)
     version = await session.get(DossierVersion, job.version_id) if job.version_id else None
     require(may_export(access, version))
     return job

@@ -19,6 +19,7 @@ from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Axis, Cycle, Membership, WorkingGroup
 from workspace.recommendations.content import (
@@ -85,8 +86,7 @@ async def _load(
         )
     )
     recommendation = await session.scalar(query.with_for_update(of=Recommendation) if lock else query)
-    require(recommendation is not None)
-    assert recommendation is not None
+    recommendation = found(recommendation)
     access = await cycle_access(session, user, recommendation.axis.cycle)
     require(access.is_participant)
     coauthor_ids = frozenset(coauthor.user_id for coauthor in recommendation.coauthors)

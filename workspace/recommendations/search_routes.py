@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Request, get
+from litestar import get
 from litestar.params import FromQuery
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Template
 
 from workspace.accounts.guards import CurrentUser
@@ -17,7 +18,7 @@ from workspace.recommendations.services import PUBLIC_STATUSES
 
 @get("/search", name="search")
 async def search_page(
-    request: Request,
+    request: HTMXRequest,
     db_session: DbSession,
     user: CurrentUser,
     q: FromQuery[str] = "",
@@ -31,7 +32,7 @@ async def search_page(
     filters = search.Filters.from_query(q=q, cycle=cycle, axis=axis, status=status, tag=tag, side=side)
     found = await search.search(db_session, user, filters, page=page)
     context = {"found": found, "filters": filters}
-    htmx = request.htmx  # type: ignore[attr-defined]
+    htmx = request.htmx
     if htmx and not htmx.history_restore_request:
         return Template("recommendations/_search_results.html", context=context)
     choices = await search.filter_choices(db_session, user, await visible_cycles(db_session, user))

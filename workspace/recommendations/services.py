@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import User
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Axis, Cycle
 from workspace.recommendations.models import CoAuthor, Recommendation, Status
@@ -94,8 +95,7 @@ async def get_recommendation(
             selectinload(Recommendation.coauthors).selectinload(CoAuthor.user),
         )
     )
-    require(recommendation is not None)
-    assert recommendation is not None
+    recommendation = found(recommendation)
     cycle: Cycle = recommendation.axis.cycle
     access = await cycle_access(session, user, cycle)
     require(access.can_view and recommendation.status in visible_statuses(access))

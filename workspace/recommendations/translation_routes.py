@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from litestar import Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts.guards import CurrentUser, requires_user, signed_in
+from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
+from workspace.accounts.models import User
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, read_form, see_other
@@ -18,7 +21,7 @@ from workspace.recommendations.content import FIELD_LABELS
 from workspace.recommendations.models import TEXT_FIELDS
 
 
-async def _context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser, language: str) -> dict:  # type: ignore[type-arg]
+async def _context(db_session: AsyncSession, recommendation_id: UUID, user: User, language: str) -> dict[str, Any]:
     recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_translate and language in translations.translatable_languages(recommendation))
     existing = (await translations.translations_of(db_session, recommendation.id)).get(language)
@@ -36,42 +39,49 @@ async def _context(db_session: DbSession, recommendation_id: UUID, user: Current
     }
 
 
-@get("/recommendations/{recommendation_id:uuid}/translations/{language:str}", name="translate", guards=[requires_user])
-async def translate_page(
-    db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID], language: FromPath[str]
-) -> Template:
-    context = await _context(db_session, recommendation_id, user, language)
-    existing = context["existing"]
-    values = {name: str(existing.content.get(name) or "") for name in TEXT_FIELDS} if existing else {}
-    return Template("recommendations/translate.html", context={**context, "form": Form(values=values)})
+class TranslationController(Controller):
+    path = "/recommendations/{recommendation_id:uuid}"
 
+    @get("/translations/{language:str}", name="translate", guards=[requires_user])
+    async def translate_page(
+        self, db_session: DbSession, me: SignedIn, recommendation_id: FromPath[UUID], language: FromPath[str]
+    ) -> Template:
+        context = await _context(db_session, recommendation_id, me, language)
+        existing = context["existing"]
+        values = {name: str(existing.content.get(name) or "") for name in TEXT_FIELDS} if existing else {}
+        return Template("recommendations/translate.html", context={**context, "form": Form(values=values)})
 
-@post("/recommendations/{recommendation_id:uuid}/translations/{language:str}", guards=[requires_user])
-async def save_translation(
-    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], language: FromPath[str]
-) -> Template | Redirect:
-    user = signed_in(request)
-    form = await read_form(request)
-    try:
-        await translations.save_translation(db_session, recommendation_id, language, form, user)
-    except FormError as error:
-        context = await _context(db_session, recommendation_id, user, language)
-        return Template("recommendations/translate.html", context={**context, "form": error.form}, status_code=400)
-    notify(request, _("The translation is saved."))
-    return see_other(f"/recommendations/{recommendation_id}/languages")
+    @post("/translations/{language:str}", name="translate_post", guards=[requires_user])
+    async def save_translation(
+        self,
+        request: Request,
+        db_session: DbSession,
+        me: SignedIn,
+        recommendation_id: FromPath[UUID],
+        language: FromPath[str],
+    ) -> Template | Redirect:
+        form = await read_form(request)
+        try:
+            await translations.save_translation(db_session, recommendation_id, language, form, me)
+        except FormError as error:
+            context = await _context(db_session, recommendation_id, me, language)
+            return Template("recommendations/translate.html", context={**context, "form": error.form}, status_code=400)
+        notify(request, _("The translation is saved."))
+        return see_other(f"/recommendations/{recommendation_id}/languages")
 
-
-@get("/recommendations/{recommendation_id:uuid}/languages", name="languages")
-async def languages_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
-    recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
-    available = translations.versions(recommendation, await translations.translations_of(db_session, recommendation.id))
-    columns = [available[language] for language in ("fr", "nl", "en") if language in available]
-    missing = [
-        language for language in translations.translatable_languages(recommendation) if language not in available
-    ]
-    return Template(
-        "recommendations/languages.html",
-        context={
+    @get("/languages", name="languages")
+    async def languages_page(
+        self, db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]
+    ) -> Template:
+        recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
+        available = translations.versions(
+            recommendation, await translations.translations_of(db_session, recommendation.id)
+        )
+        columns = [available[language] for language in ("fr", "nl", "en") if language in available]
+        missing = [
+            language for language in translations.translatable_languages(recommendation) if language not in available
+        ]
+        context = {
             "recommendation": recommendation,
             "access": access,
             "columns": columns,
@@ -79,8 +89,8 @@ async def languages_page(db_session: DbSession, user: CurrentUser, recommendatio
             "fields": TEXT_FIELDS,
             "labels": FIELD_LABELS,
             "language_label": translations.language_label,
-        },
-    )
+        }
+        return Template("recommendations/languages.html", context=context)
 
 
-translation_routes = [translate_page, save_translation, languages_page]
+translation_routes = [TranslationController]

@@ -40,7 +40,7 @@ from workspace.discussion.models import (
     NotificationPreference,
     Report,
 )
-from workspace.dossier.kept import forget_discussion_exports
+from workspace.dossier.export_cache import forget_discussion_exports
 from workspace.recommendations.models import Amendment, CoAuthor, Recommendation, Revision, Translation
 from workspace.voting.models import Ballot
 from workspace.voting.rules import VOTING_ROLES

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from litestar import Request, Response, get, put
+from litestar import Controller, Request, Response, get, put
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.utils.scope.state import ScopeState
 
-from workspace.accounts.guards import CurrentUser, requires_user, signed_in
+from workspace.accounts.guards import SignedIn, requires_user
 from workspace.core import events
 from workspace.core.forms import Form, FormError
 from workspace.core.inputs import MAX_JSON_BYTES, MAX_JSON_DEPTH
@@ -70,80 +70,84 @@ NOT_SIGNED_IN = "Not signed in: sign in at /login, the session cookie authentica
 NOT_FOUND = "No such recommendation, or out of the signed-in person's reach."
 
 
-@get(
-    "/api/session",
-    guards=[requires_user],
-    tags=["session"],
-    summary="The signed-in person and CSRF token",
-    responses=_problems(unauthorized=NOT_SIGNED_IN),
-)
-async def session_info(request: Request) -> SessionInfo:
-    user = signed_in(request)
-    return SessionInfo(
-        user_id=user.id, display_name=user.display_name, csrf_token=ScopeState.from_scope(request.scope).csrf_token
+class SessionApi(Controller):
+    path = "/api/session"
+    guards = [requires_user]
+    tags = ["session"]
+
+    @get(
+        name="api_session",
+        summary="The signed-in person and CSRF token",
+        responses=_problems(unauthorized=NOT_SIGNED_IN),
     )
+    async def session_info(self, request: Request, me: SignedIn) -> SessionInfo:
+        token = ScopeState.from_scope(request.scope).csrf_token
+        return SessionInfo(user_id=me.id, display_name=me.display_name, csrf_token=str(token))
 
 
-@get(
-    "/api/recommendations/{recommendation_id:uuid}/ballot",
-    guards=[requires_user],
-    tags=["voting"],
-    summary="Read my ballot on a recommendation",
-    responses=_problems(unauthorized=NOT_SIGNED_IN, not_found=NOT_FOUND),
-)
-async def read_my_ballot(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> BallotOut:
-    recommendation, access = await services.load_for_voting(db_session, recommendation_id, user)
-    ballot = await services.my_ballot(db_session, recommendation.id, user)
-    return BallotOut(
-        recommendation_id=recommendation.id,
-        vote_open=rules.vote_is_open(access.cycle),
-        may_vote=rules.vote_is_open(access.cycle) and rules.may_vote(access, recommendation.group_id),
-        choice=ballot.choice if ballot else None,
-        reason=ballot.reason if ballot else "",
-        updated_at=ballot.updated_at if ballot else None,
+class BallotApi(Controller):
+    path = "/api/recommendations/{recommendation_id:uuid}/ballot"
+    guards = [requires_user]
+    tags = ["voting"]
+
+    @get(
+        name="api_my_ballot",
+        summary="Read my ballot on a recommendation",
+        responses=_problems(unauthorized=NOT_SIGNED_IN, not_found=NOT_FOUND),
     )
+    async def read_my_ballot(self, db_session: DbSession, me: SignedIn, recommendation_id: FromPath[UUID]) -> BallotOut:
+        recommendation, access = await services.load_for_voting(db_session, recommendation_id, me)
+        ballot = await services.my_ballot(db_session, recommendation.id, me)
+        return BallotOut(
+            recommendation_id=recommendation.id,
+            vote_open=rules.vote_is_open(access.cycle),
+            may_vote=rules.vote_is_open(access.cycle) and rules.may_vote(access, recommendation.group_id),
+            choice=ballot.choice if ballot else None,
+            reason=ballot.reason if ballot else "",
+            updated_at=ballot.updated_at if ballot else None,
+        )
 
-
-@put(
-    "/api/recommendations/{recommendation_id:uuid}/ballot",
-    guards=[requires_user],
-    tags=["voting"],
-    summary="Cast or change my ballot",
-    description="Idempotent: sending the same ballot twice counts once. 409 when the vote is not open, "
-    "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot "
-    f"(or for a body nested more than {MAX_JSON_DEPTH} levels deep). The reason is cleaned as the ballot form "
-    "cleans it: NUL characters and surrounding spaces removed.",
-    responses=_problems(
-        unauthorized=NOT_SIGNED_IN,
-        forbidden="Not among the voters of this recommendation, or no valid CSRF token in x-csrftoken.",
-        not_found=NOT_FOUND,
-        conflict="The vote is not open.",
-        too_large=f"The body is longer than {MAX_JSON_BYTES // 1024} KiB.",
-    ),
-)
-async def put_my_ballot(
-    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], data: JSONBody[BallotIn]
-) -> Response[BallotOut | Problem]:
-    user = signed_in(request)
-    recommendation, access = await services.load_for_ballot(db_session, recommendation_id, user)
-    form = Form.from_data({"choice": data.choice.value, "reason": data.reason})
-    try:
-        choice, reason = services.read_ballot(form)
-        await services.cast_ballot(db_session, recommendation, access, choice, reason)
-    except FormError as error:
-        problem = Problem(400, "The ballot cannot be counted.", error.form.errors)
-        return Response(problem, status_code=400)
-    except services.BallotRefused as refusal:
-        return Response(Problem(refusal.status_code, refusal.message, {}), status_code=refusal.status_code)
-    ballot = BallotOut(
-        recommendation_id=recommendation.id,
-        vote_open=True,
-        may_vote=True,
-        choice=choice,
-        reason=reason if choice != Choice.FOR else "",
+    @put(
+        name="api_cast",
+        summary="Cast or change my ballot",
+        description="Idempotent: sending the same ballot twice counts once. 409 when the vote is not open, "
+        "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot "
+        f"(or for a body nested more than {MAX_JSON_DEPTH} levels deep). The reason is cleaned as the ballot "
+        "form cleans it: NUL characters and surrounding spaces removed.",
+        responses=_problems(
+            unauthorized=NOT_SIGNED_IN,
+            forbidden="Not among the voters of this recommendation, or no valid CSRF token in x-csrftoken.",
+            not_found=NOT_FOUND,
+            conflict="The vote is not open.",
+            too_large=f"The body is longer than {MAX_JSON_BYTES // 1024} KiB.",
+        ),
     )
-    announce = events.after_response(request, events.votes_channel(access.cycle.id), str(recommendation.id))
-    return Response(ballot, status_code=200, background=announce)
+    async def put_my_ballot(
+        self,
+        request: Request,
+        db_session: DbSession,
+        me: SignedIn,
+        recommendation_id: FromPath[UUID],
+        data: JSONBody[BallotIn],
+    ) -> Response[BallotOut | Problem]:
+        recommendation, access = await services.load_for_ballot(db_session, recommendation_id, me)
+        form = Form.from_data({"choice": data.choice.value, "reason": data.reason})
+        try:
+            choice, reason = services.read_ballot(form)
+            await services.cast_ballot(db_session, recommendation, access, choice, reason)
+        except FormError as error:
+            return Response(Problem(400, "The ballot cannot be counted.", error.form.errors), status_code=400)
+        except services.BallotRefused as refusal:
+            return Response(Problem(refusal.status_code, refusal.message, {}), status_code=refusal.status_code)
+        ballot = BallotOut(
+            recommendation_id=recommendation.id,
+            vote_open=True,
+            may_vote=True,
+            choice=choice,
+            reason=reason if choice != Choice.FOR else "",
+        )
+        announce = events.after_response(request, events.votes_channel(access.cycle.id), str(recommendation.id))
+        return Response(ballot, status_code=200, background=announce)
 
 
-api_routes = [session_info, read_my_ballot, put_my_ballot]
+api_routes = [SessionApi, BallotApi]

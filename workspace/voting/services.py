@@ -20,6 +20,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.rows import DetachedLoader
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
@@ -83,8 +84,7 @@ async def load_for_voting(
                 .where(Recommendation.id == recommendation_id)
             )
         ).first()
-        require(row is not None)
-        assert row is not None
+        row = found(row)
         recommendation, cycle = row
         return _checked(recommendation, await cycle_access(session, None, cycle))
     rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
@@ -414,7 +414,7 @@ async def update_rules(session: AsyncSession, access: CycleAccess, form: Form, a
                  target_id=cycle.id, **{k: str(v) for k, v in values.items()})  # fmt: skip
 
 
-async def project(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:
+async def put_on_screen(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:
     """Put a recommendation on the colloquium screen (or none)."""
     require(access.is_facilitator)
     if recommendation_id is not None:
@@ -429,7 +429,8 @@ async def project(session: AsyncSession, access: CycleAccess, recommendation_id:
     access.cycle.colloquium_recommendation_id = recommendation_id
 
 
-async def projected(session: AsyncSession, cycle: Cycle) -> Recommendation | None:
+async def on_screen(session: AsyncSession, cycle: Cycle) -> Recommendation | None:
+    """The recommendation the colloquium screen shows, if any."""
     if cycle.colloquium_recommendation_id is None:
         return None
     return await session.scalar(

@@ -15,6 +15,7 @@ from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle, Membership, Phase
 from workspace.dossier.models import AuthorityAnswer
@@ -54,8 +55,7 @@ async def candidates(session: AsyncSession, cycle: Cycle) -> list[Recommendation
 async def target_cycles(session: AsyncSession, access: CycleAccess) -> list[Cycle]:
     """Later cycles still open to new texts, where the person is a facilitator (any, for an admin)."""
     user = access.user
-    require(user is not None)
-    assert user is not None
+    user = found(user)
     query = (
         select(Cycle)
         .where(Cycle.year > access.cycle.year, Cycle.phase.in_(OPEN_PHASES))
@@ -78,8 +78,7 @@ async def carry(session: AsyncSession, access: CycleAccess, form: Form, actor: U
         require(False)
         raise
     source = next((r for r in await candidates(session, access.cycle) if r.id == recommendation_id), None)
-    require(source is not None)
-    assert source is not None
+    source = found(source)
     targets = {cycle.slug: cycle for cycle in await target_cycles(session, access)}
     target = targets.get(form.get("target"))
     if target is None:

@@ -1,0 +1,74 @@
+"""What the recommendation page shows, gathered once for the page and for a form refused on it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from workspace.core.i18n import current_language
+from workspace.cycles.access import CycleAccess
+from workspace.recommendations import amendments, editing, glossary, privacy, translations
+from workspace.recommendations.content import FIELD_LABELS
+from workspace.recommendations.models import Recommendation
+from workspace.recommendations.rules import rights
+from workspace.recommendations.signals import page_opened
+
+
+def _privacy_field_label(field: str) -> str:
+    """The field of a flagged passage: "Finding", or "Finding (Dutch)" in a translation."""
+    language, name = privacy.split_field(field)
+    label = str(FIELD_LABELS.get(name, name))
+    return f"{label} ({translations.language_label(language)})" if language else label
+
+
+def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]:
+    """One confirmation covers every repetition of the same passage."""
+    return list({finding.fingerprint: finding for finding in findings}.values())
+
+
+async def page_context(
+    db_session: AsyncSession,
+    recommendation: Recommendation,
+    access: CycleAccess,
+    **kept: Any,
+) -> dict[str, Any]:
+    """Everything the recommendation page shows: the text and its authors' tools here, the parts of the
+    domains above (vote panel, discussion) through `signals.page_opened`; `kept` brings back what a
+    refused form sent (`comment_form=...`)."""
+    allowed = rights(recommendation, access, frozenset(coauthor.user_id for coauthor in recommendation.coauthors))
+    language = current_language.get()
+    available = await translations.translations_of(db_session, recommendation.id)
+    version = translations.for_reader(recommendation, available, language)
+    terms = await glossary.all_terms(db_session)
+    context = {
+        "link_terms": lambda html: glossary.link_terms(html, terms, language),
+        "recommendation": recommendation,
+        "access": access,
+        "rights": allowed,
+        "version": version,
+        "wanted_language": language,
+        "language_label": translations.language_label,
+        "amendments": await amendments.amendments_of(db_session, recommendation.id) if access.is_participant else [],
+        "candidates": (
+            await editing.coauthor_candidates(db_session, recommendation, access.cycle)
+            if allowed.can_manage_coauthors
+            else []
+        ),
+        "privacy_flags": (
+            _distinct_passages(
+                privacy.unconfirmed(
+                    privacy.find_personal_data(translations.privacy_texts(recommendation, available)),
+                    recommendation.privacy_confirmations,
+                )
+            )
+            if allowed.is_coauthor or access.is_facilitator
+            else []
+        ),
+        "privacy_labels": privacy.KIND_LABELS,
+        "field_labels": FIELD_LABELS,
+        "privacy_field_label": _privacy_field_label,
+    }
+    for _receiver, part in await page_opened.send_async(recommendation, session=db_session, access=access, kept=kept):
+        context.update(part or {})
+    return context
