@@ -30,8 +30,8 @@ from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.core import heap
-from workspace.core.db import Database
-from workspace.core.errors import http_error, server_error
+from workspace.core.db import Database, TimeLimitReached
+from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
@@ -168,7 +168,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             channels_plugin(settings),
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": _rate_limit_store(settings)},
-        exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            AlreadySent: already_sent,
+            TimeLimitReached: took_too_long,
+            Exception: server_error,
+        },
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],

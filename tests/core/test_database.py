@@ -199,12 +199,12 @@ async def test_a_request_cancelled_as_the_writer_reaches_it_does_not_take_the_wr
         async with db.transaction() as session:
             await session.execute(text("INSERT INTO note VALUES (:body)"), {"body": body})
 
-    holder = db.session(write=True)
-    await holder.execute(text("INSERT INTO note VALUES ('first')"))
-    waiting = asyncio.create_task(write("cancelled"))
-    await asyncio.sleep(0.05)
-    await holder.commit()
-    await holder.close()
+    async with contextlib.AsyncExitStack() as stack:
+        holder = await stack.enter_async_context(db.session(write=True))
+        await holder.execute(text("INSERT INTO note VALUES ('first')"))
+        waiting = asyncio.create_task(write("cancelled"))
+        await asyncio.sleep(0.05)
+        await holder.commit()
     waiting.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await waiting
