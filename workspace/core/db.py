@@ -153,8 +153,9 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 self.checkpointer = sqlite.Checkpointer(database)
-            self.writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0, pool_timeout=60)
-            self.reader = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+            quiet = {"echo": echo, "pool_reset_on_return": None}
+            self.writer = create_async_engine(url, pool_size=1, max_overflow=0, **quiet)
+            self.reader = create_async_engine(url, pool_size=10, max_overflow=10, **quiet)
             sqlite.prepare(self.writer, begin="BEGIN IMMEDIATE", checkpointer=self.checkpointer)
             sqlite.prepare(self.reader, begin="BEGIN")
             _limit_sqlite_statements(self.writer)
