@@ -98,20 +98,31 @@ _interrupts: set[asyncio.Task[None]] = set()
 _WATCH = "passerelle_statement_watch"
 
 
+def _forget_watch(info: dict[str, Any]) -> None:
+    watch = info.pop(_WATCH, None)
+    if watch is not None:
+        watch.stop()
+
+
 def _limit_sqlite_statements(engine: AsyncEngine) -> None:
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _start(connection: Any, _cursor: Any, _statement: Any, _parameters: Any, context: Any, _many: Any) -> None:
         seconds = (context.execution_options if context is not None else connection.get_execution_options()).get(
             TIME_LIMIT
         )
+        _forget_watch(connection.info)
         if seconds is not None:
             connection.info[_WATCH] = _Watch(connection.connection.driver_connection, seconds)
 
     @event.listens_for(engine.sync_engine, "after_cursor_execute")
     def _stop(connection: Any, *_args: Any) -> None:
-        watch = connection.info.pop(_WATCH, None)
-        if watch is not None:
-            watch.stop()
+        _forget_watch(connection.info)
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        """A statement cancelled midway (its request was) must not leave a timer that would stop the
+        next user's statement."""
+        _forget_watch(record.info)
 
     @event.listens_for(engine.sync_engine, "handle_error")
     def _translate(context: Any) -> None:
