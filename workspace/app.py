@@ -29,7 +29,6 @@ from workspace.accounts.oidc_routes import oidc_routes
 from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
-from workspace.core import heap
 from workspace.core.db import Database, TimeLimitReached
 from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
@@ -86,7 +85,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        heap.settle()
         try:
             yield
         finally:
