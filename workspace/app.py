@@ -10,6 +10,7 @@ from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
@@ -21,21 +22,26 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from workspace.accounts.guards import DEPENDENCIES as USER_DEPENDENCIES
 from workspace.accounts.kept_routes import kept_routes
 from workspace.accounts.middleware import RequestContextMiddleware
 from workspace.accounts.oidc import OidcClients
 from workspace.accounts.oidc_routes import oidc_routes
-from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
+from workspace.accounts.throttle import DeviceCookie, MemoryCounters, RedisCounters, SignInThrottle
+from workspace.core import logs
 from workspace.core.db import Database, TimeLimitReached
 from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
+from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import already_sent, not_found, provide_db_session, provide_user, record_outcome
+from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
@@ -51,6 +57,7 @@ from workspace.recommendations.routes import recommendation_routes
 from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
 from workspace.recommendations.writing_routes import writing_routes
+from workspace.rights.routes import privacy_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
 from workspace.voting.api import api_routes
 from workspace.voting.colloquium import colloquium_routes
@@ -69,13 +76,23 @@ async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
 
-def _rate_limit_store(settings: Settings) -> Store:
-    """Sign-in throttling and failure counts: shared by every process through Redis when there is one."""
+def _sign_in_limits(settings: Settings) -> tuple[Store, SignInThrottle]:
+    """The rate limit's store and the sign-in throttle's counts: shared by every process through Redis
+    when there is one, in memory otherwise."""
+    counters: RedisCounters | MemoryCounters
+    store: Store
     if settings.redis_url:
         from redis.asyncio import Redis
 
-        return RedisStore(Redis.from_url(settings.redis_url), namespace="passerelle-rate-limit")
-    return MemoryStore()
+        redis = Redis.from_url(settings.redis_url)
+        store = RedisStore(redis, namespace="passerelle-rate-limit")
+        counters = RedisCounters(redis)
+    else:
+        store, counters = MemoryStore(), MemoryCounters()
+    throttle = SignInThrottle(
+        counters, free_tries=settings.login_free_tries, address_free_tries=settings.login_address_free_tries
+    )
+    return store, throttle
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -113,6 +130,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_samesite="lax",
         exclude=["/static/"],
     )
+    rate_limit_store, sign_in_throttle = _sign_in_limits(settings)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_rate_limit),
         check_throttle_handler=_throttle_sign_in,
@@ -136,6 +154,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *oidc_routes,
                     *privacy_routes,
                     *cycle_routes,
+                    *invitation_routes,
                     *recommendation_routes,
                     *writing_routes,
                     *amendment_routes,
@@ -156,8 +175,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             *api_routes,
         ],
-        dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
-        middleware=[session_config.middleware, RequestContextMiddleware(), rate_limit.middleware],
+        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES},
+        middleware=[
+            # First: the client address every later part sees (rate limit, throttle) is the visitor's.
+            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            CleanQueryString,
+            session_config.middleware,
+            RequestContextMiddleware(),
+            rate_limit.middleware,
+        ],
         csrf_config=csrf_config,
         template_config=template_config,
         plugins=[
@@ -165,13 +191,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
             FlashPlugin(config=FlashConfig(template_config=template_config)),
             channels_plugin(settings),
         ],
-        stores={"sessions": DatabaseSessionStore(db), "rate_limit": _rate_limit_store(settings)},
+        stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
         exception_handlers={
             HTTPException: http_error,
             AlreadySent: already_sent,
             TimeLimitReached: took_too_long,
             Exception: server_error,
         },
+        request_class=BoundedRequest,
+        before_request=refuse_hostile_addresses,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],
@@ -187,5 +215,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.db = db
     app.state.settings = settings
     app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
+    app.state.sign_in_throttle = sign_in_throttle
+    app.state.device_cookie = DeviceCookie(settings.secret_key)
     logging.getLogger("passerelle").setLevel(logging.INFO)
+    logs.install(keep_mail_delivery=not settings.is_production)
     return app

@@ -7,7 +7,7 @@ import asyncio
 import getpass
 import sys
 
-from workspace.settings import PROJECT_ROOT, get_settings
+from workspace.settings import PROJECT_ROOT, UnsafeSettingsError, get_settings
 
 
 def migrate() -> None:
@@ -40,6 +40,7 @@ def create_admin(email: str, name: str) -> None:
     from sqlalchemy import select
 
     from workspace.accounts.models import User
+    from workspace.accounts.services import normalise_email
     from workspace.core.db import Database
     from workspace.core.passwords import hash_password_sync
 
@@ -51,9 +52,10 @@ def create_admin(email: str, name: str) -> None:
         db = Database(get_settings().database_url)
         try:
             async with db.transaction() as session:
-                user = await session.scalar(select(User).where(User.email == email.lower()))
+                address = normalise_email(email)
+                user = await session.scalar(select(User).where(User.email == address))
                 if user is None:
-                    user = User(email=email.lower(), display_name=name)
+                    user = User(email=address, display_name=name)
                     session.add(user)
                 user.password_hash = hash_password_sync(password)
                 user.is_admin = True
@@ -71,14 +73,13 @@ SHUTDOWN_GRACE_SECONDS = 3
 def serve(host: str, port: int) -> None:
     import uvicorn
 
-    settings = get_settings()
     print(f"\nPasserelle is running at http://{host}:{port}/  (Ctrl+C to stop)\n", flush=True)
     uvicorn.run(
         "workspace.app:create_app",
         factory=True,
         host=host,
         port=port,
-        proxy_headers=settings.is_production,
+        proxy_headers=False,  # the app reads X-Forwarded-For itself, from TRUSTED_PROXIES only
         log_level="info",
         timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> None:
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
+    try:
+        get_settings()
+    except UnsafeSettingsError as refused:
+        sys.exit(f"passerelle: refusing to start: {refused}")
     if args.command == "migrate":
         migrate()
     elif args.command == "demo":

@@ -5,6 +5,7 @@ Every field is documented in the README (a test keeps the two in step).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -12,6 +13,10 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
+ENVIRONMENTS = ("development", "production")
+"""The only values `PASSERELLE_ENV` may take: a typo must not start a production site with development defaults."""
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,10 @@ class OidcProviderSettings:
     client_id: str
     client_secret: str
     display_name: str
+    link_by_email: bool = False
+    """Sign an unlinked identity in to the account (or pending invitation) with its verified address.
+    Only for a provider whose addresses the network vouches for (its own): any other could claim
+    anyone's address. Otherwise people link the identity from their profile once signed in."""
 
 
 class UnsafeSettingsError(RuntimeError):
@@ -31,14 +40,28 @@ class UnsafeSettingsError(RuntimeError):
 
 
 def _env_bool(name: str, default: bool) -> bool:
+    """A yes/no variable; anything but the usual words is refused rather than read as "no"."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise UnsafeSettingsError(f"{name} must be on or off (1/0, true/false, yes/no), not {value!r}")
+
+
+def _env_environment() -> str:
+    value = os.environ.get("PASSERELLE_ENV", "development")
+    if value not in ENVIRONMENTS:
+        raise UnsafeSettingsError(f"PASSERELLE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {value!r}")
+    return value
 
 
 def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
-    """`OIDC_PROVIDERS=key1,key2`, then for each key `OIDC_{KEY}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`."""
+    """`OIDC_PROVIDERS=key1,key2`, then for each key `OIDC_{KEY}_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET`, `_NAME`,
+    `_LINK_BY_EMAIL`."""
     providers = []
     for raw_key in os.environ.get("OIDC_PROVIDERS", "").split(","):
         key = raw_key.strip().lower()
@@ -52,8 +75,20 @@ def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
         except KeyError as missing:
             raise UnsafeSettingsError(f"OIDC provider {key!r} needs {missing.args[0]}") from None
         name = os.environ.get(prefix + "NAME") or key
-        providers.append(OidcProviderSettings(key, issuer, client_id, client_secret, name))
+        link_by_email = _env_bool(prefix + "LINK_BY_EMAIL", False)
+        providers.append(OidcProviderSettings(key, issuer, client_id, client_secret, name, link_by_email))
     return tuple(providers)
+
+
+def _trusted_proxies(value: str) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (`10.0.0.0/8`), each checked now rather than never matched."""
+    proxies = tuple(part.strip() for part in value.split(",") if part.strip())
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise UnsafeSettingsError(f"TRUSTED_PROXIES: {proxy!r} is not an address or a network") from None
+    return proxies
 
 
 @dataclass(frozen=True)
@@ -74,8 +109,13 @@ class Settings:
     """`smtp://user:password@host:port` for outgoing e-mail; unset writes mails to the log."""
     login_rate_limit: int = 10
     """Sign-in, sign-up and reset attempts allowed per minute and client address."""
-    login_lockout_attempts: int = 5
-    """Failed sign-ins in a row after which an account is locked for a while."""
+    login_free_tries: int = 5
+    """Wrong passwords per address and client (or device) before each further try must wait (30 s, doubling)."""
+    login_address_free_tries: int = 50
+    """Wrong passwords per address from browsers that never signed in to it, all clients together, before
+    those must wait too (the person's own devices never do)."""
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1", "::1")
+    """Addresses or networks of the reverse proxies whose `X-Forwarded-For` names the client."""
     oidc_providers: tuple[OidcProviderSettings, ...] = ()
     """OpenID Connect providers, from `OIDC_PROVIDERS` and `OIDC_{KEY}_...` variables."""
     debug: bool = False
@@ -96,9 +136,14 @@ class Settings:
     def session_cookie_name(self) -> str:
         return "__Host-passerelle_session" if self.secure_cookies else "passerelle_session"
 
+    @property
+    def device_cookie_name(self) -> str:
+        """The sign-in throttle's mark of a browser that signed in before (accounts/throttle.py)."""
+        return "__Host-passerelle_device" if self.secure_cookies else "passerelle_device"
+
     @classmethod
     def from_env(cls) -> Settings:
-        environment = os.environ.get("PASSERELLE_ENV", "development")
+        environment = _env_environment()
         production = environment == "production"
         settings = cls(
             environment=environment,
@@ -109,7 +154,9 @@ class Settings:
             secure_cookies=_env_bool("SECURE_COOKIES", production),
             smtp_url=os.environ.get("SMTP_URL") or None,
             login_rate_limit=int(os.environ.get("LOGIN_RATE_LIMIT", "10")),
-            login_lockout_attempts=int(os.environ.get("LOGIN_LOCKOUT_ATTEMPTS", "5")),
+            login_free_tries=int(os.environ.get("LOGIN_FREE_TRIES", "5")),
+            login_address_free_tries=int(os.environ.get("LOGIN_ADDRESS_FREE_TRIES", "50")),
+            trusted_proxies=_trusted_proxies(os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")),
             oidc_providers=_oidc_providers_from_env(),
             debug=_env_bool("DEBUG", False),
             sql_echo=_env_bool("SQL_ECHO", False),
@@ -118,7 +165,10 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse to run production with a development secret or cookies sent over plain HTTP."""
+        """Refuse an unknown environment, and production with a development secret or cookies over plain HTTP."""
+        if self.environment not in ENVIRONMENTS:
+            known = ", ".join(ENVIRONMENTS)
+            raise UnsafeSettingsError(f"the environment must be one of {known}, not {self.environment!r}")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:

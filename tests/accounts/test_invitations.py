@@ -9,7 +9,7 @@ from sqlalchemy import select
 from tests.factories import PASSWORD, add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import MembershipRole, User
-from workspace.cycles.models import Membership
+from workspace.cycles.models import Invitation, Membership
 
 SIGN_UP = {
     "email": "griet@ocmw.example",
@@ -24,7 +24,7 @@ SIGN_UP = {
 }
 
 
-async def invite(client, db, *, role="member", email="", **extra):
+async def invite(client, db, *, role="member", email=SIGN_UP["email"], **extra):
     facilitator = await make_user(db)
     cycle = await make_cycle(db)
     await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
@@ -124,7 +124,7 @@ async def test_a_facilitator_of_another_cycle_cannot_invite_here(client, db):
 
 async def test_a_signed_in_person_joins_a_second_cycle_with_their_account(client, db):
     _cycle, token = await invite(client, db)
-    person = await make_user(db)
+    person = await make_user(db, email=SIGN_UP["email"])
     await sign_in(client, person)
     page = await client.get(f"/signup/{token}")
     assert f"/invitations/{token}/accept" in page.text
@@ -134,3 +134,96 @@ async def test_a_signed_in_person_joins_a_second_cycle_with_their_account(client
         count = len((await session.scalars(select(Membership).where(Membership.user_id == person.id))).all())
     assert count == 1
     assert PASSWORD
+
+
+async def memberships_of(db, user) -> list[Membership]:
+    async with db.session(write=False) as session:
+        return list((await session.scalars(select(Membership).where(Membership.user_id == user.id))).all())
+
+
+async def invitation_with(db, token: str) -> Invitation:
+    from workspace.core.tokens import hash_token
+
+    async with db.session(write=False) as session:
+        return await session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+async def test_a_forwarded_invitation_does_not_let_another_signed_in_person_join(client, db):
+    """Sophie is invited as facilitator; the link is forwarded to Julien, who has an account."""
+    cycle, token = await invite(client, db, role="facilitator", email="sophie.lambert@passerelle.example")
+    julien = await make_user(db, email="julien.deroo@passerelle.example")
+    await sign_in(client, julien)
+    page = await client.get(f"/signup/{token}")
+    assert page.status_code == 403
+    assert "julien.deroo@passerelle.example" in page.text
+    assert f"/invitations/{token}/accept" not in page.text
+    response = await post_form(client, f"/invitations/{token}/accept", {})
+    assert response.status_code == 403
+    assert await memberships_of(db, julien) == []
+    assert (await invitation_with(db, token)).accepted_at is None
+    assert (await client.get(f"/cycles/{cycle.slug}/moderation")).status_code == 404
+
+    await post_form(client, "/logout", {})
+    sophie = await make_user(db, email="Sophie.Lambert@passerelle.example".lower())
+    await sign_in(client, sophie)
+    assert (await post_form(client, f"/invitations/{token}/accept", {})).status_code == 303
+    assert [m.role for m in await memberships_of(db, sophie)] == [MembershipRole.FACILITATOR]
+
+
+async def test_a_facilitator_must_name_the_address_and_cannot_make_an_open_link(client, db):
+    facilitator = await make_user(db)
+    cycle = await make_cycle(db)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
+    await sign_in(client, facilitator)
+    path = f"/cycles/{cycle.slug}/invitations"
+    assert 'name="open_link"' not in (await client.get(path)).text
+    no_address = await post_form(client, path, {"role": "member", "email": ""}, token_from=path)
+    assert no_address.status_code == 400
+    assert 'id="email-error"' in no_address.text
+    open_link = await post_form(client, path, {"role": "member", "email": "", "open_link": "1"}, token_from=path)
+    assert open_link.status_code == 400
+    assert "Seuls les admins peuvent créer un lien ouvert" in open_link.text
+
+
+async def test_an_admin_makes_an_open_link_for_members_only_shown_as_such(client, db):
+    admin = await make_user(db, is_admin=True)
+    cycle = await make_cycle(db)
+    await sign_in(client, admin)
+    path = f"/cycles/{cycle.slug}/invitations"
+    assert 'name="open_link"' in (await client.get(path)).text
+    higher = await post_form(client, path, {"role": "facilitator", "email": "", "open_link": "1"}, token_from=path)
+    assert higher.status_code == 400
+    assert 'id="role-error"' in higher.text
+    assert 'value="1" aria-describedby="open_link-hint" checked' in higher.text
+    made = await post_form(client, path, {"role": "member", "email": "", "open_link": "1"}, token_from=path)
+    assert made.status_code == 201
+    assert "Lien ouvert" in made.text  # the pending list, in French
+    token = re.search(r'value="http://[^"]+/signup/([^"]+)"', made.text).group(1)
+    await post_form(client, "/logout", {})
+
+    person = await make_user(db)
+    await sign_in(client, person)
+    assert (await post_form(client, f"/invitations/{token}/accept", {})).status_code == 303
+    assert [m.role for m in await memberships_of(db, person)] == [MembershipRole.MEMBER]
+
+
+async def test_an_open_link_with_a_role_above_member_is_refused_when_used(client, db):
+    """Made before open links were limited: it neither signs anyone up nor lets anyone join."""
+    from datetime import timedelta
+
+    from workspace.core.tokens import new_token, utcnow
+
+    cycle = await make_cycle(db)
+    token, token_hash = new_token()
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email=None, role=MembershipRole.FACILITATOR, cycle_id=cycle.id,
+                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+    assert (await client.get(f"/signup/{token}")).status_code == 403
+    response = await post_form(client, f"/signup/{token}", SIGN_UP, token_from="/login")
+    assert response.status_code == 403
+    person = await make_user(db)
+    await sign_in(client, person)
+    assert (await post_form(client, f"/invitations/{token}/accept", {})).status_code == 403
+    assert await memberships_of(db, person) == []
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(User).where(User.email == SIGN_UP["email"])) is None

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+from sqlalchemy import func, select
+
 from tests.factories import make_user
 from tests.helpers import headings, post_form, sign_in
-from workspace.accounts.models import Language
+from workspace.accounts.models import Language, User
 
 PROFILE = {
     "display_name": "Nadia Benali",
@@ -65,3 +68,72 @@ async def test_the_profile_language_wins_and_the_switcher_updates_it(client, db)
     page = await client.get("/profile")
     assert '<html lang="fr">' in page.text
     assert 'value="fr" selected' in page.text
+
+
+LOOK_ALIKE_SIGN_UPS = {
+    "zero-width space in the address": ("email", "sophie.lambert\u200b@passerelle.example", "Sophie Lambert"),
+    "Cyrillic o in the address": ("email", "s\u043ephie.lambert@passerelle.example", "Sophie Lambert"),
+    "name of zero-width characters": ("display_name", "sophie@ocmw.example", "\u200b\u200c\u200d"),
+    "name of bidi controls": ("display_name", "sophie@ocmw.example", "\u202eSophie Lambert\u202c"),
+    "Cyrillic look-alikes in the name": ("display_name", "sophie@ocmw.example", "S\u043eph\u0456e Lambert"),
+    "name over two lines": ("display_name", "sophie@ocmw.example", "Sophie\nLambert"),
+}
+
+
+@pytest.mark.parametrize("case", LOOK_ALIKE_SIGN_UPS)
+async def test_a_sign_up_that_looks_like_someone_else_is_refused_by_the_field(client, db, case):
+    from datetime import timedelta
+
+    from tests.accounts.test_invitations import SIGN_UP
+    from tests.factories import make_cycle
+    from workspace.accounts.models import MembershipRole
+    from workspace.core.tokens import new_token, utcnow
+    from workspace.cycles.models import Invitation
+
+    field, email, name = LOOK_ALIKE_SIGN_UPS[case]
+    await make_user(db, email="sophie.lambert@passerelle.example", display_name="Sophie Lambert")
+    cycle = await make_cycle(db)
+    token, token_hash = new_token()  # an admin's open link: an addressed one would refuse another address anyway
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email=None, role=MembershipRole.MEMBER, cycle_id=cycle.id,
+                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+    response = await post_form(client, f"/signup/{token}", {**SIGN_UP, "email": email, "display_name": name},
+                               token_from=f"/signup/{token}")  # fmt: skip
+    assert response.status_code == 400, case
+    assert f'id="{field}-error"' in response.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 1  # Sophie alone
+
+
+async def test_addresses_and_names_are_normalised_so_full_width_letters_find_the_account(client, db):
+    user = await make_user(db, email="julien.deroo@passerelle.example")
+    await sign_in(client, "\uff4aulien.deroo@passerelle.example")  # a full-width "ｊ"
+    assert user.email
+
+
+async def test_a_name_in_another_alphabet_is_fine_but_a_profile_name_with_a_line_break_is_not(client, db):
+    user = await make_user(db)
+    await sign_in(client, user)
+    data = {"display_name": "Олена Коваль", "organisation": "", "territory": "nord", "side": "",
+            "actor_kind": "social_worker", "language": "fr"}  # fmt: skip
+    assert (await post_form(client, "/profile", data, token_from="/profile")).status_code == 303
+    broken = await post_form(client, "/profile", {**data, "display_name": "Olena\r\nKoval"}, token_from="/profile")
+    assert broken.status_code == 400
+    assert 'id="display_name-error"' in broken.text
+
+
+async def test_the_admin_sees_accounts_that_look_like_another(client, db):
+    sophie = await make_user(db, email="sophie.lambert@passerelle.example", display_name="Sophie Lambert")
+    # Made before the checks (or by a provider's claims): Cyrillic «о» and «е».
+    twin = await make_user(db, email="s\u043ephie.lambert@passerelle.example", display_name="Sophi\u0435 Lambert")
+    other = await make_user(db, display_name="Julien Deroo")
+    admin = await make_user(db, is_admin=True)
+    await sign_in(client, admin)
+    people = await client.get("/admin/users")
+    assert people.text.count("Ressemble à un autre compte") == 2
+    page = await client.get(f"/admin/users/{twin.id}")
+    assert f'href="/admin/users/{sophie.id}"' in page.text
+    assert "Adresse d’apparence identique" in page.text
+    assert "Nom d’apparence identique" in page.text
+    assert "CYRILLIC SMALL LETTER O" in page.text
+    assert "Ressemble à un autre compte" not in (await client.get(f"/admin/users/{other.id}")).text

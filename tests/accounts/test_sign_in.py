@@ -5,6 +5,7 @@ from __future__ import annotations
 from argon2 import PasswordHasher
 from litestar.testing import AsyncTestClient
 
+from tests.accounts.support import PROXY, attempt, from_peer
 from tests.factories import PASSWORD, make_user
 from tests.helpers import csrf_token, headings, post_form, sign_in
 from workspace.app import create_app
@@ -130,3 +131,22 @@ async def test_the_account_read_with_the_session_is_the_account_as_stored_and_ca
         account.organisation = "OCMW Brugge"
     async with db.session(write=False) as session:
         assert (await session.get(User, stored.id)).organisation == "OCMW Brugge"
+
+
+async def test_behind_a_trusted_proxy_off_loopback_each_visitor_has_their_own_rate_limit(database_url):
+    """The proxy (10.20.0.2) forwards everyone: one visitor using up the limit leaves the others alone."""
+    settings = Settings(database_url=database_url, login_rate_limit=3, trusted_proxies=("10.20.0.0/16",))
+    async with AsyncTestClient(app=from_peer(create_app(settings), PROXY)) as client:
+        first = [(await attempt(client, "a@b.org", "x", visitor="198.51.100.7")).status_code for _ in range(4)]
+        assert first == [400, 400, 400, 429]
+        assert (await attempt(client, "a@b.org", "x", visitor="203.0.113.25")).status_code == 400
+
+
+async def test_a_peer_that_is_not_a_trusted_proxy_cannot_choose_its_address(database_url):
+    """X-Forwarded-For from anyone else is ignored: changing it does not buy more tries."""
+    settings = Settings(database_url=database_url, login_rate_limit=3, trusted_proxies=("10.20.0.0/16",))
+    async with AsyncTestClient(app=from_peer(create_app(settings), "192.0.2.50")) as client:
+        statuses = [
+            (await attempt(client, "a@b.org", "x", visitor=f"198.51.100.{number}")).status_code for number in range(4)
+        ]
+    assert statuses == [400, 400, 400, 429]

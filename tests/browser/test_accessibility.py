@@ -172,7 +172,8 @@ LOCKED_ACCOUNT = (
 )
 
 
-def test_the_locked_account_page_is_accessible(new_context: Callable[..., BrowserContext]) -> None:
+def test_the_slowed_down_sign_in_page_is_accessible(new_context: Callable[..., BrowserContext]) -> None:
+    """Five wrong passwords: the sign-in page comes back with the address kept and when to try again."""
     page = new_context().new_page()
     csp_violations = watch_csp(page)
     for _attempt in range(5):
@@ -183,7 +184,9 @@ def test_the_locked_account_page_is_accessible(new_context: Callable[..., Browse
         with page.expect_navigation():
             form.locator("button[type='submit']").click()
     assert page.locator("h1").count() == 1
-    assert "verrouillé" in page.locator("h1").inner_text()  # "This account is locked for a while", in French
+    assert "Réessayez dans 30" in page.locator(".form-errors").inner_text()  # "Try again in 30 seconds", in French
+    assert page.locator("main input[name='email']").input_value() == LOCKED_ACCOUNT
+    assert page.locator("main a[href='/password/forgot']").count() >= 1
     violations = AXE.run(page, options=AXE_OPTIONS).response["violations"]
     assert not violations, format_violations(violations)
     assert not csp_violations

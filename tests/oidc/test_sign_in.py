@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from tests.factories import add_member, make_cycle, make_user
 from tests.oidc.provider import log_in_at_provider
-from workspace.accounts.models import Invitation, MembershipRole, OidcIdentity, User
+from workspace.accounts.models import MembershipRole, OidcIdentity, User
 from workspace.accounts.oidc import OidcError
 from workspace.core.models import AuditEntry
 from workspace.core.tokens import new_token, utcnow
-from workspace.cycles.models import Membership
+from workspace.cycles.models import Invitation, Membership
 
 
 def _path(url: str) -> str:
@@ -300,6 +300,7 @@ async def test_an_id_token_for_another_client_or_issuer_is_refused(client, app, 
 
 async def test_the_sign_in_page_lists_the_providers(client):
     response = await client.get("/login")
+    assert "Se connecter avec Réseau Passerelle" in response.text
     assert "Se connecter avec Ville de Lille" in response.text
     assert 'href="/login/oidc/partner"' in response.text
 
@@ -311,3 +312,106 @@ async def test_membership_kept_for_a_member_signing_in_with_the_provider(client,
     response = await sign_in_with_provider(client, "mona@example.org")
     assert response.status_code in (302, 303)
     assert (await client.get(f"/cycles/{cycle.slug}")).status_code == 200
+
+
+async def sign_in_with(client, provider: str, login: str) -> httpx.Response:  # type: ignore[no-untyped-def]
+    callback = await log_in_at_provider(await start(client, provider=provider), login)
+    return await client.get(_path(callback), follow_redirects=False)
+
+
+async def identities(db) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    async with db.session(write=False) as session:
+        return [(found.provider, found.subject) for found in (await session.scalars(select(OidcIdentity))).all()]
+
+
+async def test_a_provider_not_trusted_with_addresses_does_not_link_by_email(client, db):
+    """Ville de Lille's provider says it verified admin@passerelle.example: that is not enough here."""
+    await make_user(db, email="admin@passerelle.example", is_admin=True)
+    cycle = await make_cycle(db)
+    _token, token_hash = new_token()
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email="chloe@example.org", role=MembershipRole.FACILITATOR,
+                               cycle_id=cycle.id, expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+    for login in ("admin@passerelle.example", "chloe@example.org"):
+        response = await sign_in_with(client, "lille", login)
+        assert response.status_code == 403
+        assert "Cette identité n’est liée à aucun compte Passerelle" in response.text
+        assert await signed_in_email(client) is None
+    assert await identities(db) == []
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(User)) == 1
+        assert (await session.scalar(select(Invitation))).accepted_at is None
+
+
+async def test_a_signed_in_person_links_an_identity_from_the_profile_then_signs_in_with_it(client, db):
+    from tests.helpers import post_form, sign_in
+
+    user = await make_user(db, email="nora@lille.example")
+    await sign_in(client, user)
+    assert "Lier mon identité Ville de Lille" in (await client.get("/profile")).text
+    started = await post_form(client, "/profile/identities/lille", {}, token_from="/profile")
+    assert started.status_code == 303
+    callback = await log_in_at_provider(started.headers["location"], "n.dupont@lille.example")
+    linked = await client.get(_path(callback), follow_redirects=False)
+    assert linked.headers["location"] == "/profile"
+    assert await identities(db) == [("lille", "n.dupont@lille.example")]
+    assert "Délier Ville de Lille" in (await client.get("/profile")).text
+
+    await post_form(client, "/logout", {})
+    client.cookies.clear()
+    assert (await sign_in_with(client, "lille", "n.dupont@lille.example")).status_code in (302, 303)
+    assert await signed_in_email(client)
+
+
+async def test_an_identity_linked_to_another_account_is_not_linked_again(client, db):
+    from tests.helpers import post_form, sign_in
+
+    owner = await make_user(db, email="omar@lille.example")
+    async with db.transaction() as session:
+        session.add(OidcIdentity(provider="lille", subject="omar@lille.example", user_id=owner.id))
+    intruder = await make_user(db)
+    await sign_in(client, intruder)
+    started = await post_form(client, "/profile/identities/lille", {}, token_from="/profile")
+    callback = await log_in_at_provider(started.headers["location"], "omar@lille.example")
+    response = await client.get(_path(callback), follow_redirects=False)
+    assert response.status_code == 403
+    assert "Cette identité appartient à un autre compte" in response.text
+    assert await identities(db) == [("lille", "omar@lille.example")]
+
+
+async def test_a_link_started_by_one_account_cannot_be_finished_by_another(client, db):
+    from tests.helpers import post_form, sign_in
+
+    first = await make_user(db)
+    await sign_in(client, first)
+    started = await post_form(client, "/profile/identities/lille", {}, token_from="/profile")
+    await post_form(client, "/logout", {})
+    callback = await log_in_at_provider(started.headers["location"], "pia@lille.example")
+    response = await client.get(_path(callback), follow_redirects=False)
+    assert response.status_code == 400
+    assert await identities(db) == []
+
+
+async def test_an_identity_is_unlinked_unless_it_is_the_only_way_in(client, db):
+    from tests.helpers import post_form, sign_in
+
+    with_password = await make_user(db)
+    without_password = await make_user(db, password_hash=None)
+    async with db.transaction() as session:
+        kept = OidcIdentity(provider="lille", subject="only-way", user_id=without_password.id)
+        removable = OidcIdentity(provider="lille", subject="spare", user_id=with_password.id)
+        session.add_all([kept, removable])
+    await sign_in(client, with_password)
+    assert (
+        await post_form(client, f"/profile/identities/{kept.id}/remove", {}, token_from="/profile")
+    ).status_code == 404
+    assert (
+        await post_form(client, f"/profile/identities/{removable.id}/remove", {}, token_from="/profile")
+    ).status_code == 303
+    assert await identities(db) == [("lille", "only-way")]
+    await post_form(client, "/logout", {})
+    client.cookies.clear()
+    assert (await sign_in_with(client, "lille", "only-way")).status_code in (302, 303)
+    refused = await post_form(client, f"/profile/identities/{kept.id}/remove", {}, token_from="/profile")
+    assert refused.status_code == 303
+    assert await identities(db) == [("lille", "only-way")]

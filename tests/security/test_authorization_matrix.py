@@ -130,6 +130,8 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     "POST /profile/data":                                                                         (302, 200, 200, 200, 200, 200, 200),
     "POST /profile/delete":                                                                       (302, 400, 400, 400, 400, 400, 400),
     "GET /profile/privacy":                                                                       (302, 200, 200, 200, 200, 200, 200),
+    "POST /profile/identities/{key:str}":                                                         (302, 404, 404, 404, 404, 404, 404),
+    "POST /profile/identities/{identity_id:uuid}/remove":                                         (302, 404, 303, 404, 404, 404, 404),
     "POST /recommendations/preview":                                                              (302, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}":                                              (404, 200, 200, 200, 200, 200, 200),
     "GET /recommendations/{recommendation_id:uuid}/amendments/new":                               (302, 200, 200, 404, 200, 404, 200),
@@ -167,6 +169,34 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
 }
 # fmt: on
 
+# Rows for one route met in a particular case: "METHOD path [case]", where the case gives some path
+# parameters other values (World.cases). Invitations as they travel: one addressed to someone outside
+# the world (forwarded to every role), one addressed to the member, an open link an admin made (member
+# role), and an open link with a higher role made before open links were limited.
+# fmt: off
+CASES: dict[str, tuple[int, int, int, int, int, int, int]] = {
+    # "METHOD path [case]":                                                                       (anon other member coauth facil autho admin)
+    "GET /signup/{token:str} [forwarded invitation]":                                             (200, 403, 403, 403, 403, 403, 403),
+    "POST /signup/{token:str} [forwarded invitation]":                                            (400, 400, 400, 400, 400, 400, 400),
+    "POST /invitations/{token:str}/accept [forwarded invitation]":                                (302, 403, 403, 403, 403, 403, 403),
+    "GET /signup/{token:str} [invitation addressed to the member]":                               (200, 403, 200, 403, 403, 403, 403),
+    "POST /invitations/{token:str}/accept [invitation addressed to the member]":                  (302, 403, 303, 403, 403, 403, 403),
+    "GET /signup/{token:str} [open link]":                                                        (200, 200, 200, 200, 200, 200, 200),
+    "POST /invitations/{token:str}/accept [open link]":                                           (302, 303, 303, 303, 303, 303, 303),
+    "GET /signup/{token:str} [open link above member]":                                           (403, 403, 403, 403, 403, 403, 403),
+    "POST /signup/{token:str} [open link above member]":                                          (403, 403, 403, 403, 403, 403, 403),
+    "POST /invitations/{token:str}/accept [open link above member]":                              (302, 403, 403, 403, 403, 403, 403),
+}
+# fmt: on
+
+
+def _route_and_case(row: str) -> tuple[str, str | None]:
+    if row.endswith("]") and " [" in row:
+        route, case = row[:-1].split(" [", 1)
+        return route, case
+    return row, None
+
+
 # The world's cycle is drafting: a ballot is refused to everyone for the phase (HTML: 303 back with the
 # message; API: 409) before roles matter. Who may vote is tested in tests/voting.
 FORMS: dict[str, dict[str, str]] = {
@@ -198,6 +228,14 @@ def test_every_route_is_in_the_matrix(tmp_path) -> None:
     routes = app_routes(app)
     gone = [route for route in MATRIX if route not in routes]
     assert not gone, f"these MATRIX rows name routes the app no longer has: {gone}"
+    gone_cases = [row for row in CASES if _route_and_case(row)[0] not in routes]
+    assert not gone_cases, f"these CASES rows name routes the app no longer has: {gone_cases}"
+
+
+def test_every_case_is_one_the_world_holds(tmp_path) -> None:
+    from tests.security.world import CASE_NAMES
+
+    assert {_route_and_case(row)[1] for row in CASES} <= set(CASE_NAMES)
 
 
 def test_a_route_added_without_its_row_is_caught(tmp_path) -> None:
@@ -234,23 +272,26 @@ async def test_each_role_gets_the_expected_answer_from_every_route(role: str, da
     app = create_app(Settings(database_url=database_url, login_rate_limit=100_000))
     cookie_name = app.state.settings.session_cookie_name
     observed: dict[str, int] = {}
+    expected = {**MATRIX, **CASES}
     with serve(app) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=20, follow_redirects=False) as http:
             token = re.search(r'name="_csrf_token" value="([^"]+)"', (await http.get("/login")).text).group(1)
-            for route in MATRIX:
+            for row in expected:
+                route, case = _route_and_case(row)
                 method, path = route.split(" ", 1)
                 world = await build_world(db) if method in UNSAFE else shared_world
+                params = {**world.params, **(world.cases[case] if case else {})}
                 cookie = {}
                 if role != "anonymous":
                     cookie = {cookie_name: await session_cookie(db, world.people[role])}
-                observed[route] = await _answer(http, route, fill(path, world.params), token, cookie)
+                observed[row] = await _answer(http, route, fill(path, params), token, cookie)
     column = ROLES.index(role)
     if os.environ.get("PASSERELLE_MATRIX_PRINT"):
         for route, status in observed.items():
             print(f"MATRIX {role} {route} {status}")
     wrong = [
-        f"{route}: expected {MATRIX[route][column]}, got {status}"
-        for route, status in observed.items()
-        if status != MATRIX[route][column]
+        f"{row}: expected {expected[row][column]}, got {status}"
+        for row, status in observed.items()
+        if status != expected[row][column]
     ]
     assert not wrong, f"{role}:\n" + "\n".join(wrong)

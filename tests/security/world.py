@@ -10,9 +10,10 @@ from uuid import UUID
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from workspace.accounts.middleware import SESSION_EPOCH_KEY, SESSION_USER_KEY
-from workspace.accounts.models import MembershipRole, StoredSession, User
+from workspace.accounts.models import MembershipRole, OidcIdentity, StoredSession, User
 from workspace.core.db import Database
-from workspace.cycles.models import Meeting, MeetingKind, Phase
+from workspace.core.tokens import new_token
+from workspace.cycles.models import Cycle, Invitation, Meeting, MeetingKind, Phase
 from workspace.discussion.models import Comment, Notification, Report
 from workspace.recommendations.models import (
     Amendment,
@@ -26,10 +27,20 @@ from workspace.recommendations.models import (
 ROLES = ("anonymous", "other_group", "member", "coauthor", "facilitator", "authority", "admin")
 
 
+CASE_NAMES = (
+    "forwarded invitation",
+    "invitation addressed to the member",
+    "open link",
+    "open link above member",
+)
+
+
 @dataclass(frozen=True)
 class World:
     people: dict[str, User]
     params: dict[str, str]
+    cases: dict[str, dict[str, str]]
+    """Path parameters that differ in a case of the matrix's CASES rows."""
 
 
 async def build_world(db: Database) -> World:
@@ -65,7 +76,8 @@ async def build_world(db: Database) -> World:
         report = Report(comment_id=comment.id, reporter_id=people["coauthor"].id, reason="Hors sujet.")
         meeting = Meeting(group_id=group_a.id, kind=MeetingKind.MEETING, held_on=date(2026, 3, 14), minutes="Notes.")
         notification = Notification(user_id=people["member"].id, kind="comment", params={}, link="/inbox")
-        session.add_all([report, meeting, notification])
+        linked = OidcIdentity(provider="lille", subject=f"member-{people['member'].id}", user_id=people["member"].id)
+        session.add_all([report, meeting, notification, linked])
     params = {
         "slug": cycle.slug,
         "code": "p",
@@ -85,10 +97,30 @@ async def build_world(db: Database) -> World:
         "report_id": str(report.id),
         "meeting_id": str(meeting.id),
         "notification_id": str(notification.id),
+        "identity_id": str(linked.id),
         "member_id": str(people["member"].id),
         "export_id": "01900000-0000-7000-8000-000000000000",
     }
-    return World(people=people, params=params)
+    cases = {
+        "forwarded invitation": {
+            "token": await _invitation(db, cycle, "someone.else@example.org", MembershipRole.FACILITATOR)
+        },
+        "invitation addressed to the member": {
+            "token": await _invitation(db, cycle, people["member"].email, MembershipRole.FACILITATOR)
+        },
+        "open link": {"token": await _invitation(db, cycle, None, MembershipRole.MEMBER)},
+        "open link above member": {"token": await _invitation(db, cycle, None, MembershipRole.FACILITATOR)},
+    }
+    assert set(cases) == set(CASE_NAMES)
+    return World(people=people, params=params, cases=cases)
+
+
+async def _invitation(db: Database, cycle: Cycle, email: str | None, role: MembershipRole) -> str:
+    token, token_hash = new_token()
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email=email, role=role, cycle_id=cycle.id,
+                               expires_at=datetime.now(UTC) + timedelta(days=3)))  # fmt: skip
+    return token
 
 
 async def session_cookie(db: Database, user: User) -> str:
@@ -110,4 +142,4 @@ def fill(path: str, params: dict[str, str]) -> str:
     return path
 
 
-__all__ = ["ROLES", "UUID", "World", "build_world", "fill", "session_cookie"]
+__all__ = ["CASE_NAMES", "ROLES", "UUID", "World", "build_world", "fill", "session_cookie"]

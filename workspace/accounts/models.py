@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.core.models import Base, KeyedBase, enum_column
@@ -92,9 +92,6 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    """Failed password sign-ins in a row; reset by a successful one."""
-    locked_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Sessions carry the epoch they were opened in; raising it signs the person out everywhere."""
     deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
@@ -105,24 +102,6 @@ class MembershipRole(enum.StrEnum):
     MEMBER = "member"
     FACILITATOR = "facilitator"
     AUTHORITY = "authority"
-
-
-class Invitation(Base):
-    """A single-use sign-up link that grants a role in a cycle (and a working group)."""
-
-    __tablename__ = "invitation"
-
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254))
-    role: Mapped[MembershipRole] = enum_column(MembershipRole)
-    cycle_id: Mapped[UUID] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[UUID | None] = mapped_column(ForeignKey("working_group.id", ondelete="CASCADE"))
-    institution: Mapped[str | None] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    accepted_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 
 
 class PasswordReset(Base):

@@ -44,6 +44,8 @@ class PendingSignIn:
     nonce: str
     code_verifier: str
     next: str = "/"
+    linking_user: str = ""
+    """Set when a signed-in person links this provider from their profile: their account's id."""
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -52,6 +54,7 @@ class PendingSignIn:
             "nonce": self.nonce,
             "code_verifier": self.code_verifier,
             "next": self.next,
+            "linking_user": self.linking_user,
         }
 
     @classmethod
@@ -59,9 +62,10 @@ class PendingSignIn:
         if not isinstance(data, dict):
             return None
         try:
-            return cls(**{name: str(data[name]) for name in ("provider", "state", "nonce", "code_verifier", "next")})
+            fields = {name: str(data[name]) for name in ("provider", "state", "nonce", "code_verifier", "next")}
         except KeyError:
             return None
+        return cls(**fields, linking_user=str(data.get("linking_user") or ""))
 
 
 @dataclass
@@ -124,7 +128,7 @@ class OidcClients:
         return self._keys[provider.key]
 
     async def begin(
-        self, provider: OidcProviderSettings, redirect_uri: str, next_path: str
+        self, provider: OidcProviderSettings, redirect_uri: str, next_path: str, *, linking_user: str = ""
     ) -> tuple[str, PendingSignIn]:
         """The provider's authorization address to send the person to, and what to keep until they return."""
         metadata = await self.metadata(provider)
@@ -134,6 +138,7 @@ class OidcClients:
             nonce=generate_token(32),
             code_verifier=generate_token(64),
             next=next_path,
+            linking_user=linking_user,
         )
         async with self._http(provider, redirect_uri) as http:
             url, _state = http.create_authorization_url(

@@ -9,6 +9,8 @@ from urllib.parse import unquote, urlparse
 
 from litestar.concurrency import sync_to_thread
 
+from workspace.core.logs import MAIL_DELIVERY
+
 logger = logging.getLogger("passerelle.mail")
 SENDER = "Passerelle <no-reply@passerelle.invalid>"
 
@@ -28,7 +30,8 @@ def _send_sync(smtp_url: str, message: EmailMessage) -> None:
 
 async def send_mail(smtp_url: str | None, *, to: str, subject: str, body: str) -> None:
     if not smtp_url:
-        logger.warning("E-mail to %s (no SMTP configured)\nSubject: %s\n\n%s", to, subject, body)
+        logger.warning("E-mail to %s (no SMTP configured)\nSubject: %s\n\n%s", to, subject, body,
+                       extra={MAIL_DELIVERY: True})  # fmt: skip
         return
     message = EmailMessage()
     message["From"] = SENDER

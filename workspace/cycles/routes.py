@@ -9,22 +9,13 @@ from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from workspace.accounts import services as accounts
+from workspace.accounts.guards import CurrentUser, requires_admin, requires_user, signed_in
 from workspace.accounts.models import MembershipRole
 from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import (
-    CurrentUser,
-    DbSession,
-    notify,
-    read_form,
-    requires_admin,
-    requires_user,
-    see_other,
-    signed_in,
-)
-from workspace.cycles import services
+from workspace.core.web import DbSession, notify, read_form, see_other
+from workspace.cycles import invitations, services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase
 from workspace.discussion import notifications
@@ -84,7 +75,9 @@ async def axis_page(
 async def group_page(db_session: DbSession, user: CurrentUser, group_id: FromPath[UUID]) -> Template:
     group, access = await services.get_group(db_session, group_id, user)
     members = await services.group_members(db_session, group)
-    return Template("cycles/group.html", context={"group": group, "access": access, "members": members})
+    context = {"group": group, "access": access, "members": members,
+               "can_write": can_create(access) and access.in_group(group.id)}  # fmt: skip
+    return Template("cycles/group.html", context=context)
 
 
 def _invitation_context(access: services.CycleAccess, groups: list, form: Form) -> dict:  # type: ignore[type-arg]
@@ -99,7 +92,7 @@ async def invitations_page(request: Request, db_session: DbSession, slug: FromPa
     access = await services.get_cycle(db_session, slug, signed_in(request))
     require(access.can_invite)
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     form = Form(values={"role": MembershipRole.MEMBER.value})
     context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
     return Template("cycles/invitations.html", context=context)
@@ -113,15 +106,20 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
     form = await read_form(request)
     try:
-        issued = await accounts.create_invitation(db_session, access, form, user)
+        issued = await invitations.create_invitation(db_session, access, form, user)
     except FormError as error:
-        pending = await accounts.pending_invitations(db_session, access.cycle)
+        pending = await invitations.pending_invitations(db_session, access.cycle)
         context = {**_invitation_context(access, groups, error.form), "pending": pending, "issued_link": None}
         return Template("cycles/invitations.html", context=context, status_code=400)
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
-    context = {**_invitation_context(access, groups, fresh), "pending": pending, "issued_link": link}
+    context = {
+        **_invitation_context(access, groups, fresh),
+        "pending": pending,
+        "issued_link": link,
+        "issued_open": invitations.is_open_link(issued.invitation),
+    }
     return Template("cycles/invitations.html", context=context, status_code=201)
 
 

@@ -1,8 +1,8 @@
 """Exports run in the background: an asyncio task in the app process (no queue, no worker to run).
 
 The request that asks for an export stores a pending row and returns at once; the task builds the content
-in a read session, renders it on a worker thread (WeasyPrint takes seconds on a large dossier, the event
-loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
+in a read session, renders it on a worker thread (a large dossier takes seconds, the PDF in a process of
+its own: the event loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
 again; draft exports are rebuilt each time and kept a day (workspace/dossier/kept.py). A process that stops
 mid-export leaves the row pending; asking again after STALE_AFTER starts a new one.
 """
@@ -33,7 +33,7 @@ from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 logger = logging.getLogger("passerelle.exports")
 _running: set[asyncio.Task[None]] = set()
 RENDERS_AT_ONCE = 1
-"""A 300-recommendation PDF takes over 1 GB while WeasyPrint lays it out: one render at a time per process."""
+"""A 300-recommendation PDF takes some 550 MB while Typst lays it out: one render at a time per process."""
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 ASKED = "asked"

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import (
     ActorKind,
-    Invitation,
     Language,
     OidcIdentity,
     PasswordReset,
@@ -32,7 +31,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.tokens import utcnow
-from workspace.cycles.models import Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.models import Cycle, Invitation, Membership, Phase, WorkingGroup
 from workspace.discussion.models import (
     Comment,
     CommentEdit,
@@ -198,6 +197,8 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
     user_id = user.id
     await session.execute(update(Ballot).where(Ballot.user_id == user_id).values(user_id=None))
     await session.execute(update(Report).where(Report.reporter_id == user_id).values(reporter_id=None))
+    # A pending invitation to the address goes: without its address it would become an open link.
+    await session.execute(delete(Invitation).where(Invitation.email == user.email, Invitation.accepted_at.is_(None)))
     await session.execute(
         update(Invitation)
         .where(or_(Invitation.accepted_by_id == user_id, Invitation.email == user.email))
@@ -224,8 +225,6 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
     user.is_admin = False
     user.is_active = False
     user.last_login_at = None
-    user.failed_logins = 0
-    user.locked_until = None
     user.session_epoch = (user.session_epoch or 0) + 1
     user.deleted_at = utcnow()
     await forget_discussion_exports(session)

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import OidcIdentity, User
-from workspace.accounts.privacy import pseudonym
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Membership, Phase
 from workspace.discussion.models import Comment, Notification
 from workspace.recommendations.models import Recommendation
+from workspace.rights.services import pseudonym
 from workspace.voting.models import Ballot, Choice
 from workspace.voting.services import tallies
 
@@ -190,3 +190,27 @@ async def test_members_cannot_reach_the_admin_privacy_pages(client, db):
 async def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = await client.get("/profile/privacy", follow_redirects=False)
     assert response.status_code in (302, 303, 401)
+
+
+async def test_a_pending_invitation_to_a_deleted_account_does_not_become_an_open_link(client, db):
+    """Erasing the address from it would leave an invitation anyone holding the link could use."""
+    from datetime import timedelta
+
+    from workspace.accounts.models import MembershipRole
+    from workspace.core.tokens import new_token, utcnow
+    from workspace.cycles.models import Invitation
+
+    cycle, user, _recommendation = await _contributions(db)
+    token, token_hash = new_token()
+    async with db.transaction() as session:
+        session.add(Invitation(token_hash=token_hash, email=user.email, role=MembershipRole.MEMBER, cycle_id=cycle.id,
+                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+    await sign_in(client, user)
+    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
+                               token_from="/profile/privacy")  # fmt: skip
+    assert response.status_code == 303
+    stranger = await make_user(db)
+    await sign_in(client, stranger)
+    assert (await post_form(client, f"/invitations/{token}/accept", {})).status_code == 404
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Invitation).where(Invitation.email.is_(None))) == 0
