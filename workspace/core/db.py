@@ -166,9 +166,8 @@ class Database:
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 self.checkpointer = sqlite.Checkpointer(database)
-            quiet = {"echo": echo, "pool_reset_on_return": None}
-            self.writer = create_async_engine(url, pool_size=1, max_overflow=0, **quiet)
-            self.reader = create_async_engine(url, pool_size=10, max_overflow=10, **quiet)
+            self.writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
+            self.reader = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
             sqlite.prepare(self.writer, begin="BEGIN IMMEDIATE", checkpointer=self.checkpointer)
             sqlite.prepare(self.reader, begin="BEGIN")
             _limit_sqlite_statements(self.writer)

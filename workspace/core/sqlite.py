@@ -44,10 +44,13 @@ def prepare(engine: AsyncEngine, *, begin: str, checkpointer: Checkpointer | Non
 
     SQLAlchemy's documented recipe for pysqlite and aiosqlite: the driver's own transaction handling is
     switched off, and the "begin" event emits BEGIN, here straight on the aiosqlite connection
-    (`run_async`, one hand-off to its thread instead of three for a cursor). A connection going back
-    to the pool is rolled back only if a transaction is still open (aiosqlite's `in_transaction`):
-    after a commit or a rollback, the pool's own reset would cost one more hand-off for nothing.
-    Create the engine with `pool_reset_on_return=None`."""
+    (`run_async`, one hand-off to its thread instead of three for a cursor).
+
+    A connection going back to the pool keeps the pool's own rollback, queued on the connection's
+    thread behind whatever is still running there. Skipping it when aiosqlite's `in_transaction` said
+    no transaction was open saved a hand-off, but that flag is read on the event loop: a request
+    cancelled during its BEGIN (a client gone) returned a connection whose BEGIN ran just after, and
+    the next session on it failed with "cannot start a transaction within a transaction"."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -62,11 +65,6 @@ def prepare(engine: AsyncEngine, *, begin: str, checkpointer: Checkpointer | Non
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
-
-    @event.listens_for(engine.sync_engine, "reset")
-    def _on_reset(dbapi_connection: Any, _record: Any, state: Any) -> None:
-        if state.asyncio_safe and not state.terminate_only and dbapi_connection.driver_connection.in_transaction:
-            dbapi_connection.rollback()
 
 
 def is_busy(error: BaseException) -> bool:
