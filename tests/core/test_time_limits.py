@@ -72,7 +72,7 @@ def _with_slow_routes(app) -> None:  # type: ignore[no-untyped-def]
     """Routes of the real app (its middleware, request session and error pages) whose statement never ends,
     and one that writes a line."""
     db: Database = app.state.db
-    db.request_time_limit = LIMIT
+    db.request_time_limit = db.write_time_limit = LIMIT
     statement = endless_read(db)
 
     @get("/_slow-page")

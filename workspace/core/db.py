@@ -12,7 +12,9 @@ waiter, who then queues again at the back, and behind a single writer some reque
 
 Every statement of a request's session has `REQUEST_TIME_LIMIT` seconds; past that it is stopped
 (SQLite: `interrupt()` from a timer on the event loop; PostgreSQL: `statement_timeout`) and
-`TimeLimitReached` is raised, which the error pages turn into "this took too long". Background work
+`TimeLimitReached` is raised, which the error pages turn into "this took too long". On PostgreSQL a
+request's write statements have `TURN_TIMEOUT` instead: their time includes waiting for rows another
+write holds (twenty people saving the same text queue there), the wait a SQLite writer has for its turn. Background work
 (exports, the command line) asks for no limit: it runs on a connection of its own, which no request
 waits for, and failing it after a few seconds would only make a large dossier impossible to export.
 """
@@ -155,11 +157,20 @@ def _limit_postgresql_statements(engine: AsyncEngine, connected_with: float) -> 
 class Database:
     """The reader and writer engines of one app, and sessions on them."""
 
-    def __init__(self, url: str, *, echo: bool = False, request_time_limit: float = REQUEST_TIME_LIMIT) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        request_time_limit: float = REQUEST_TIME_LIMIT,
+        write_time_limit: float | None = None,
+    ) -> None:
         self.url = url
         self.request_time_limit = request_time_limit
         """Seconds each statement of a request's session may take."""
         self.is_sqlite = url.startswith("sqlite")
+        self.write_time_limit = write_time_limit or (request_time_limit if self.is_sqlite else TURN_TIMEOUT)
+        """Seconds each statement of a request's write session may take: on PostgreSQL, lock waits included."""
         self.checkpointer: sqlite.Checkpointer | None = None
         if self.is_sqlite:
             database = make_url(url).database
@@ -199,10 +210,11 @@ class Database:
     @asynccontextmanager
     async def session(self, *, write: bool, background: bool = False) -> AsyncIterator[AsyncSession]:
         """A session once it is this caller's turn (first come, first served); on SQLite `write`
-        sessions take the single writer. Each statement may take `request_time_limit` seconds, or
-        as long as it needs in a `background` session (exports, the command line)."""
+        sessions take the single writer. Each statement may take `request_time_limit` seconds
+        (`write_time_limit` in a write session), or as long as it needs in a `background` session
+        (exports, the command line)."""
         engine = self.writer if write else self.reader
-        limit = None if background else self.request_time_limit
+        limit = None if background else self.write_time_limit if write else self.request_time_limit
         turn = self._turns[engine].semaphore()
         try:
             async with asyncio.timeout(TURN_TIMEOUT):
