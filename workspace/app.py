@@ -33,9 +33,9 @@ from workspace.accounts.oidc_routes import oidc_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.accounts.throttle import DeviceCookie, MemoryCounters, RedisCounters, SignInThrottle
-from workspace.core import heap, logs
-from workspace.core.db import Database
-from workspace.core.errors import http_error, server_error
+from workspace.core import logs
+from workspace.core.db import Database, TimeLimitReached
+from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
 from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.security import security_headers
@@ -105,7 +105,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        heap.settle()
         try:
             yield
         finally:
@@ -198,7 +197,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             channels_plugin(settings),
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
-        exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            AlreadySent: already_sent,
+            TimeLimitReached: took_too_long,
+            Exception: server_error,
+        },
         request_class=BoundedRequest,
         before_request=refuse_hostile_addresses,
         after_request=record_outcome,
