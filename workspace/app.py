@@ -41,7 +41,7 @@ from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hosti
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.core.web import already_sent, begin_outcome, not_found, provide_db_session, record_outcome
 from workspace.cycles.dependencies import DEPENDENCIES as CYCLE_DEPENDENCIES
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
@@ -72,6 +72,11 @@ API_DESCRIPTION = (
     "token from GET /api/session in the x-csrftoken header."
 )
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
+
+
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    begin_outcome()
+    await refuse_hostile_addresses(request)
 
 
 async def _throttle_sign_in(request: Request[Any, Any, Any]) -> bool:
@@ -204,7 +209,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: server_error,
         },
         request_class=BoundedRequest,
-        before_request=refuse_hostile_addresses,
+        before_request=_before_request,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],
