@@ -154,6 +154,17 @@ def _limit_postgresql_statements(engine: AsyncEngine, connected_with: float) -> 
             raise TimeLimitReached(str(context.statement)[:200]) from context.original_exception
 
 
+_GIVE_BACK = "passerelle.give_back"
+
+
+async def give_back(session: AsyncSession) -> None:
+    """Close a session from `Database.session` before its block ends, and give its turn (on SQLite, the
+    one writer) to the next in line. For a request refused while its dependencies are resolved:
+    Litestar then never finishes the request session's dependency, which would hold the turn."""
+    await session.close()
+    session.info.pop(_GIVE_BACK, lambda: None)()
+
+
 class Database:
     """The reader and writer engines of one app, and sessions on them."""
 
@@ -221,11 +232,20 @@ class Database:
                 await turn.acquire()
         except TimeoutError as error:
             raise TimeLimitReached(f"no connection after {TURN_TIMEOUT:g} s") from error
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                turn.release()
+
         try:
             async with AsyncSession(self._bind(engine, limit), expire_on_commit=False, autoflush=False) as session:
+                session.info[_GIVE_BACK] = release
                 yield session
         finally:
-            turn.release()
+            release()
 
     @asynccontextmanager
     async def transaction(self, *, background: bool = True) -> AsyncIterator[AsyncSession]:
