@@ -13,6 +13,7 @@ from workspace.discussion.models import (
     Report,
 )
 from workspace.dossier.models import AuthorityAnswer, Dossier, DossierExport, DossierVersion
+from workspace.jobs.models import BackgroundJob
 from workspace.recommendations.models import (
     Amendment,
     CoAuthor,
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "AuthorityAnswer",
     "Axis",
+    "BackgroundJob",
     "Ballot",
     "CoAuthor",
     "Comment",

@@ -7,7 +7,6 @@ from typing import Any
 
 from babel.dates import format_timedelta
 from litestar import Request, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -17,7 +16,7 @@ from workspace.accounts.sessions import open_signed_in_session, renew_session
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import FORMAT_LOCALES, LANGUAGE_COOKIE, LANGUAGES, current_language
 from workspace.core.i18n import gettext as _
-from workspace.core.mail import send_mail
+from workspace.core.mail import send_after_response
 from workspace.core.web import DbSession, notify, read_form, requires_user, safe_next, see_other, signed_in
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -157,7 +156,7 @@ async def signup_page(request: Request, db_session: DbSession, token: FromPath[s
         return _invitation_refused(request, refused.reason)
     if user is not None:
         return Template("accounts/invitation_join.html", context=context)
-    form = Form(values={"email": invitation.email or "", "language": "fr"})
+    form = Form(values={"email": invitation.email or "", "language": invitation.language or "fr"})
     return Template("accounts/signup.html", context={**context, "form": form, **_profile_choices()})
 
 
@@ -212,9 +211,8 @@ async def password_forgot(request: Request, db_session: DbSession) -> Template:
         user, token = issued
         settings = request.app.state.settings
         link = f"{settings.base_url}/password/reset/{token}"
-        answer.background = BackgroundTask(
-            send_mail,
-            settings.smtp_url,
+        answer.background = send_after_response(
+            request,
             to=user.email,
             subject=_("Reset your Passerelle password"),
             body=_(

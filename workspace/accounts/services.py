@@ -24,6 +24,7 @@ from workspace.accounts.models import (
 )
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, hash_password, verify_password
 from workspace.core.tokens import hash_token, new_token, utcnow
@@ -206,6 +207,7 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
     group_value = form.choice("group_id", sorted(group_ids), required=False)
     form.text("institution", max_length=200)
     form.text("note", max_length=2000)
+    language = form.choice("language", [choice.value for choice in Language], required=False) or current_language.get()
     if form.get("role") == MembershipRole.AUTHORITY and not form.get("institution"):
         form.add_error("institution", _("Name the institution this reviewer answers for."))
     if form.get("role") == MembershipRole.FACILITATOR and not access.is_admin and not access.is_facilitator:
@@ -221,6 +223,9 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         form.add_error("email", _("Enter the address of the person you invite: only that address can use the link."))
     if not form.is_valid:
         raise FormError(form)
+    if email:
+        account_language = await session.scalar(select(User.language).where(User.email == email))
+        language = account_language.value if account_language is not None else language
     token, token_hash = new_token()
     invitation = Invitation(
         token_hash=token_hash,
@@ -232,6 +237,8 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         note=form.get("note"),
         created_by_id=actor.id,
         expires_at=utcnow() + INVITATION_LIFETIME,
+        language=language,
+        mail_status="waiting" if email else "",
     )
     session.add(invitation)
     await session.flush()

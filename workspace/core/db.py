@@ -107,7 +107,9 @@ def _prepare_sqlite(engine: AsyncEngine, *, immediate: bool, checkpointer: sqlit
 class Database:
     """The reader and writer engines of one app, and sessions on them."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10, max_overflow: int = 10) -> None:
+        """`pool_size` and `max_overflow` size PostgreSQL's pool and SQLite's readers (the SQLite writer is
+        always one connection): every process holds up to their sum."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         self.checkpointer: sqlite.Checkpointer | None = None
@@ -128,13 +130,18 @@ class Database:
                 **inline,
             )
             self.reader = create_async_engine(
-                url, echo=echo, poolclass=FairQueuePool, pool_size=10, max_overflow=10, **inline
+                url, echo=echo, poolclass=FairQueuePool, pool_size=pool_size, max_overflow=max_overflow, **inline
             )
             _prepare_sqlite(self.writer, immediate=True, checkpointer=self.checkpointer)
             _prepare_sqlite(self.reader, immediate=False)
         else:
             self.writer = create_async_engine(
-                url, echo=echo, poolclass=FairQueuePool, pool_size=10, max_overflow=10, pool_pre_ping=True
+                url,
+                echo=echo,
+                poolclass=FairQueuePool,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_pre_ping=True,
             )
             self.reader = self.writer
         self._write_sessions = async_sessionmaker(self.writer, expire_on_commit=False, autoflush=False)

@@ -9,11 +9,14 @@ from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from workspace.accounts import invitation_mail
 from workspace.accounts import services as accounts
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
+from workspace.core.mail import send_after_response
 from workspace.core.web import (
     CurrentUser,
     DbSession,
@@ -91,7 +94,7 @@ def _invitation_context(access: services.CycleAccess, groups: list, form: Form) 
     roles = [MembershipRole.MEMBER, MembershipRole.AUTHORITY]
     if access.is_facilitator:
         roles.insert(1, MembershipRole.FACILITATOR)
-    return {"access": access, "groups": groups, "roles": roles, "form": form}
+    return {"access": access, "groups": groups, "roles": roles, "form": form, "languages": list(Language)}
 
 
 @get("/cycles/{slug:str}/invitations", name="invitations", guards=[requires_user])
@@ -100,7 +103,7 @@ async def invitations_page(request: Request, db_session: DbSession, slug: FromPa
     require(access.can_invite)
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
     pending = await accounts.pending_invitations(db_session, access.cycle)
-    form = Form(values={"role": MembershipRole.MEMBER.value})
+    form = Form(values={"role": MembershipRole.MEMBER.value, "language": current_language.get()})
     context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
     return Template("cycles/invitations.html", context=context)
 
@@ -120,14 +123,28 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
         return Template("cycles/invitations.html", context=context, status_code=400)
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
     pending = await accounts.pending_invitations(db_session, access.cycle)
-    fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
+    fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id"), "language": form.get("language")})
     context = {
         **_invitation_context(access, groups, fresh),
         "pending": pending,
         "issued_link": link,
         "issued_open": accounts.is_open_link(issued.invitation),
+        "issued": issued.invitation,
     }
-    return Template("cycles/invitations.html", context=context, status_code=201)
+    answer = Template("cycles/invitations.html", context=context, status_code=201)
+    if issued.invitation.email:
+        group = next((found for found in groups if found.id == issued.invitation.group_id), None)
+        subject, body = invitation_mail.compose(
+            issued.invitation, cycle=access.cycle, group=group, inviter=user, link=link
+        )
+        answer.background = send_after_response(
+            request,
+            to=issued.invitation.email,
+            subject=subject,
+            body=body,
+            about=invitation_mail.about(issued.invitation.id),
+        )
+    return answer
 
 
 @post("/cycles/{slug:str}/phase", guards=[requires_user])
@@ -147,7 +164,7 @@ async def advance_phase(request: Request, db_session: DbSession, slug: FromPath[
     settings = request.app.state.settings
     background = BackgroundTasks([
         events.after_response(request, events.votes_channel(access.cycle.id), "phase"),
-        BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing),
+        BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing),
     ])  # fmt: skip
     if closing:
         verdicts = await voting.close_vote(db_session, access.cycle, user)

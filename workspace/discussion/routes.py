@@ -54,7 +54,7 @@ def after_post(request: Request, recommendation_id: UUID, outgoing: list[notific
         events.after_response(request, events.discussion_channel(recommendation_id), "comments")
     ]
     if outgoing:
-        tasks.append(BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing))
+        tasks.append(BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing))
     return BackgroundTasks(tasks)
 
 
@@ -247,6 +247,7 @@ async def discussion_stream(
             classify=classify,
             still_allowed=reader.check,
             coalesce=REDRAW_AT_MOST_EVERY,
+            catch_up=frozenset({"comments", "vote"}),
         ):
             if batch.is_keepalive:
                 yield ServerSentEventMessage(comment="keep-alive")

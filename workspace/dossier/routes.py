@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
+from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
@@ -217,7 +216,7 @@ async def start_export(request: Request, db_session: DbSession, slug: FromPath[s
         return Template("dossier/document_page.html", context=context, status_code=400)
     redirect = see_other(f"/cycles/{slug}/dossier/exports/{job.id}")
     if is_new:
-        redirect.background = BackgroundTask(jobs.start, request.app.state.db, job.id)
+        redirect.background = jobs.start(request, job.id)
     return redirect
 
 
@@ -239,16 +238,17 @@ def _finished(job: DossierExport) -> bool:
 
 @get("/cycles/{slug:str}/dossier/exports/{export_id:uuid}/download", name="dossier_download")
 async def download(
-    db_session: DbSession, user: CurrentUser, slug: FromPath[str], export_id: FromPath[UUID]
-) -> Response[bytes]:
+    request: Request, db_session: DbSession, user: CurrentUser, slug: FromPath[str], export_id: FromPath[UUID]
+) -> Stream:
     access = await cycles.get_cycle(db_session, slug, user)
     job = await jobs.get_export(db_session, access, export_id)
-    require(job.status == ExportStatus.DONE and job.data is not None)
-    assert job.data is not None
-    return Response(
-        content=job.data,
+    size = await jobs.file_size(db_session, job.id) if job.status == ExportStatus.DONE else None
+    require(size is not None)
+    assert size is not None
+    return Stream(
+        jobs.file_pieces(request.app.state.db, job.id, size),
         media_type=exports.get_format(job.format).media_type,
-        headers={"content-disposition": f'attachment; filename="{job.filename}"'},
+        headers={"content-disposition": f'attachment; filename="{job.filename}"', "content-length": str(size)},
     )
 
 
