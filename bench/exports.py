@@ -7,13 +7,15 @@ recommendations (two thirds adopted, each with a Dutch translation and the compa
 20,000 comments and 5,000 ballots. The dossier's content model is built from the database once, as
 publishing does (timed), then each format is rendered in its own child process from that content, as
 the background export does, so that each format's peak memory (the child's maximum resident set size,
-interpreter included) is its own. The PDF is rendered in parts by worker processes the child starts:
-peak_mb is the largest of the child's and its workers' peaks, all_mb adds the child's peak to each
-worker's largest peak (an upper bound on everything resident at once). Each line reads:
+interpreter included) is its own. The PDF is compiled by Typst in a process the child starts: peak_mb
+is the largest of the child's and that process's peaks, all_mb adds them (an upper bound on everything
+resident at once). Each line reads:
 
     format=pdf language=fr-nl seconds=… peak_mb=… all_mb=… bytes=… aim=yes
 
-Aims: PDF under 20 s, the other formats under 5 s, every process under 500 MB.
+Aims: the PDF under PDF_AIM_SECONDS (a fifth of what WeasyPrint, the engine Typst replaced, took on
+the same content on a quiet machine: see the README) and 600 MB, the other formats under 5 s and
+500 MB. `--discussion` adds the annex with the discussion (every comment), which no aim is meant for.
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ from alembic import command
 from alembic.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-AIM_SECONDS = {"pdf": 20.0}
+PDF_AIM_SECONDS = 4.0
+AIM_SECONDS = {"pdf": PDF_AIM_SECONDS}
 DEFAULT_AIM_SECONDS = 5.0
-AIM_MB = 500.0
+AIM_MB = {"pdf": 600.0}
+DEFAULT_AIM_MB = 500.0
 SIDES = ("nord", "hainaut", "west_vlaanderen")
 PARAGRAPH = (
     "Les jeunes de 18 à 25 ans frappent à quatre portes avant de trouver un logement : le CPAS, la mission "
@@ -112,13 +116,14 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
     return cycle.slug
 
 
-async def build(url: str, slug: str) -> dict:  # type: ignore[type-arg]
+async def build(url: str, slug: str, discussion: bool = False) -> dict:  # type: ignore[type-arg]
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
     from workspace.core.db import Database
     from workspace.cycles.access import CycleAccess
     from workspace.cycles.models import Cycle
+    from workspace.dossier.annex import add_discussion
     from workspace.dossier.services import build_content
 
     db = Database(url)
@@ -126,6 +131,8 @@ async def build(url: str, slug: str) -> dict:  # type: ignore[type-arg]
         cycle = await session.scalar(select(Cycle).where(Cycle.slug == slug).options(selectinload(Cycle.axes)))
         assert cycle is not None
         content = await build_content(session, CycleAccess(cycle, None, frozenset(), frozenset()))
+        if discussion:
+            await add_discussion(session, content)
     await db.dispose()
     content.version, content.published_on = 1, "2013-12-06"
     return content.to_dict()
@@ -134,17 +141,15 @@ async def build(url: str, slug: str) -> dict:  # type: ignore[type-arg]
 def render_in_child(path: str, format_name: str, language: str, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     from workspace.dossier import exports
     from workspace.dossier.content import DossierContent, languages_of
-    from workspace.dossier.exports import pdf
 
     content = DossierContent.from_dict(json.loads(Path(path).read_text()))
-    exports.get_format(format_name)  # imports (WeasyPrint...) are not part of the measured time
+    render = exports.get_format(format_name).render  # imports are not part of the measured time
     started = time.perf_counter()
-    data = exports.render(content, format_name, languages_of(language))
+    data = render(content, languages_of(language))
     seconds = time.perf_counter() - started
     own_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the workers have ended
-    workers = pdf.WORKERS if workers_mb else 0
-    queue.put((seconds, max(own_mb, workers_mb), own_mb + workers * workers_mb, len(data)))
+    compiler_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # Typst's process has ended
+    queue.put((seconds, max(own_mb, compiler_mb), own_mb + compiler_mb, len(data)))
 
 
 def measure(path: Path, format_name: str, language: str) -> tuple[float, float, float, int]:
@@ -172,14 +177,17 @@ def main(argv: list[str] | None = None) -> int:
         print(f"filled: {sizes.recommendations} recommendations, {sizes.comments} comments, {sizes.ballots} "
               f"ballots in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
         started = time.perf_counter()
-        content = asyncio.run(build(url, slug))
-        print(f"content model built in {time.perf_counter() - started:.2f} s", flush=True)
+        content = asyncio.run(build(url, slug, sizes.discussion))
+        annex = " with the discussion annex" if sizes.discussion else ""
+        print(f"content model built{annex} in {time.perf_counter() - started:.2f} s", flush=True)
         path = Path(workdir) / "content.json"
         path.write_text(json.dumps(content))
         failures = 0
         for format_name in sizes.formats or FORMAT_NAMES:
             seconds, peak_mb, all_mb, size = measure(path, format_name, sizes.language)
-            met = seconds < AIM_SECONDS.get(format_name, DEFAULT_AIM_SECONDS) and peak_mb < AIM_MB
+            met = seconds < AIM_SECONDS.get(format_name, DEFAULT_AIM_SECONDS) and peak_mb < AIM_MB.get(
+                format_name, DEFAULT_AIM_MB
+            )
             failures += not met
             print(f"format={format_name} language={sizes.language} seconds={seconds:.2f} peak_mb={peak_mb:.0f} "
                   f"all_mb={all_mb:.0f} bytes={size} aim={'yes' if met else 'NO'}", flush=True)  # fmt: skip
@@ -195,6 +203,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--language", default="fr-nl", choices=("fr", "nl", "fr-nl"))
     parser.add_argument("--formats", nargs="*", help="only these formats (default: all)")
     parser.add_argument("--seed", type=int, default=2013)
+    parser.add_argument("--discussion", action="store_true", help="add the annex with every comment (no aims)")
     return parser.parse_args(argv)
 
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing: PostgreSQL (a throwaway
-# server is started by the tests), Chromium (pages are checked in a real browser), Redis, fonts, the
-# libraries WeasyPrint needs for the dossier's PDF export (Pango, and HarfBuzz's subsetter for fonts), and
+# server is started by the tests), Chromium (pages are checked in a real browser), Redis, the DejaVu fonts
+# the dossier's PDF is set in (Sans and its oblique, Sans Mono for code: Typst is given no other), and
 # Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback).
 set -euo pipefail
 missing=()
@@ -9,9 +9,7 @@ ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
-ldconfig -p | grep -q 'libpango-1.0.so.0' || missing+=(libpango-1.0-0)
-ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpangoft2-1.0-0)
-ldconfig -p | grep -q 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then

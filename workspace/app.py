@@ -23,11 +23,11 @@ from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from workspace.accounts.guards import DEPENDENCIES as USER_DEPENDENCIES
 from workspace.accounts.kept_routes import kept_routes
 from workspace.accounts.middleware import RequestContextMiddleware
 from workspace.accounts.oidc import OidcClients
 from workspace.accounts.oidc_routes import oidc_routes
-from workspace.accounts.privacy_routes import privacy_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.accounts.throttle import (
@@ -43,6 +43,7 @@ from workspace.core.db import Database
 from workspace.core.errors import http_error, server_error
 from workspace.core.events import channels_plugin
 from workspace.core.health import HeadAsGet, health_routes
+from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.mail import Mailer
 from workspace.core.metrics import Metrics, metrics_routes
 from workspace.core.observe import Observe
@@ -51,7 +52,8 @@ from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
 from workspace.core.topology import ServingLock
-from workspace.core.web import already_sent, not_found, provide_db_session, provide_user, record_outcome
+from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
 from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
@@ -69,6 +71,7 @@ from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
 from workspace.recommendations.writing_routes import writing_routes
 from workspace.retention import retention_job  # noqa: F401 - registers the periodic clean-up
+from workspace.rights.routes import privacy_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
 from workspace.voting.api import api_routes
 from workspace.voting.colloquium import colloquium_routes
@@ -210,6 +213,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     *oidc_routes,
                     *privacy_routes,
                     *cycle_routes,
+                    *invitation_routes,
                     *recommendation_routes,
                     *writing_routes,
                     *amendment_routes,
@@ -232,10 +236,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
             *health_routes,
             *metrics_routes,
         ],
-        dependencies={"db_session": Provide(provide_db_session), "user": Provide(provide_user)},
+        dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
             DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            CleanQueryString,
             session_config.middleware,
             RequestContextMiddleware(),
             rate_limit.middleware,
@@ -249,6 +254,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
         exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        request_class=BoundedRequest,
+        before_request=refuse_hostile_addresses,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan, _operations],

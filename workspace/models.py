@@ -1,8 +1,8 @@
 """Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
 
-from workspace.accounts.models import Invitation, OidcIdentity, PasswordReset, StoredSession, User
+from workspace.accounts.models import OidcIdentity, PasswordReset, StoredSession, User
 from workspace.core.models import AuditEntry, Base, FormSubmission
-from workspace.cycles.models import Axis, Cycle, Meeting, Membership, WorkingGroup
+from workspace.cycles.models import Axis, Cycle, Invitation, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import (
     Comment,
     CommentEdit,

@@ -21,8 +21,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, or_, update
 from sqlalchemy.sql import Delete, Update
 
-from workspace.accounts.models import Invitation, PasswordReset, StoredSession
+from workspace.accounts.models import PasswordReset, StoredSession
 from workspace.core.models import FormSubmission
+from workspace.cycles.models import Invitation
 from workspace.discussion.models import Notification
 from workspace.dossier.kept import DRAFTS_KEPT_FOR
 from workspace.dossier.models import DossierExport, ExportStatus

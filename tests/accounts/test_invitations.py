@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from tests.factories import PASSWORD, add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
-from workspace.accounts.models import Invitation, MembershipRole, User
-from workspace.cycles.models import Membership
+from workspace.accounts.models import MembershipRole, User
+from workspace.cycles.models import Invitation, Membership
 
 SIGN_UP = {
     "email": "griet@ocmw.example",

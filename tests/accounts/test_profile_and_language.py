@@ -86,8 +86,9 @@ async def test_a_sign_up_that_looks_like_someone_else_is_refused_by_the_field(cl
 
     from tests.accounts.test_invitations import SIGN_UP
     from tests.factories import make_cycle
-    from workspace.accounts.models import Invitation, MembershipRole
+    from workspace.accounts.models import MembershipRole
     from workspace.core.tokens import new_token, utcnow
+    from workspace.cycles.models import Invitation
 
     field, email, name = LOOK_ALIKE_SIGN_UPS[case]
     await make_user(db, email="sophie.lambert@passerelle.example", display_name="Sophie Lambert")

@@ -20,12 +20,12 @@ from tests.dossier.support import consolidation
 from tests.dossier.test_exports import finished, pdf_outline
 from tests.factories import make_comment, make_user
 from tests.helpers import post_form, sign_in
-from workspace.accounts.privacy import erase, pseudonym
 from workspace.core.forms import Form
 from workspace.discussion.models import Comment
 from workspace.dossier.exports.json_export import SCHEMA_PATH
 from workspace.dossier.exports.labels import labels
 from workspace.dossier.models import DossierExport, DossierVersion
+from workspace.rights.services import erase, pseudonym
 
 FR = labels("fr")
 
@@ -260,3 +260,8 @@ async def test_the_annex_masks_passages_that_look_like_personal_data(client, db)
     assert "[…] attend, appelez-la au […]. Le guichet aide." in response.text
     assert "0470" not in response.text
     assert "Dupont" not in response.text
+    _path, response = await export(client, slug, "pdf")
+    shown = " ".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages).split())
+    assert "[…] attend, appelez-la au […]. Le guichet aide." in shown
+    assert "0470" not in shown
+    assert "Dupont" not in shown

@@ -15,6 +15,7 @@ import docx
 import jsonschema
 import openpyxl
 import pytest
+from markdown_it import MarkdownIt
 from odf import opendocument
 from odf.namespaces import TEXTNS
 from odf.text import H
@@ -23,7 +24,7 @@ from sqlalchemy import func, select
 
 from tests.dossier.support import consolidation
 from tests.factories import make_user
-from tests.helpers import post_form, sign_in
+from tests.helpers import headings, post_form, sign_in
 from workspace.dossier.exports.json_export import SCHEMA_PATH
 from workspace.dossier.exports.labels import labels
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
@@ -134,36 +135,46 @@ async def test_odt_has_real_headings_with_outline_levels(client, db):
     assert any(style == "Heading_20_1" for style in (s.getAttribute("name") for s in document.styles.childNodes))
 
 
-async def test_xlsx_and_csv_have_one_row_per_recommendation_with_formulas_escaped(client, db):
-    setup = await published(
-        client,
-        db,
-        title='=HYPERLINK("http://evil.example","click")',
-        proposal="@SUM(1+1)",
-        institutions="\tCPAS",
-        finding="-2+3",
-    )
+FORMULA_LIKE = {
+    "title": '=HYPERLINK("http://evil.example","click")',
+    "proposal": "@SUM(1+1)",
+    "institutions": "\tCPAS",
+    "finding": "-2+3",
+    "expected_effect": "\x01=1+1",
+    "harmonisation": "+ de moyens",
+    "scheme_fr": "\r=1+1",
+}
+
+
+async def test_xlsx_and_csv_have_one_row_per_recommendation_and_no_cell_runs_as_a_formula(client, db):
+    """XLSX writes text as string cells, which never run: the text stays as written (control characters
+    out). CSV has no such cells: what a spreadsheet would run gets a leading apostrophe, after the control
+    characters are out (so that `\x01=1+1` is caught as `=1+1`)."""
+    setup = await published(client, db, **FORMULA_LIKE)
     slug = setup.cycle.slug
+    fr = labels("fr")
     xlsx = await export(client, slug, "xlsx", "fr")
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    header, body = rows[0], rows[1:]
+    rows = list(sheet.iter_rows())
+    header, body = [cell.value for cell in rows[0]], rows[1:]
     assert len(body) == 4  # three adopted, one in the annex
-    fr = labels("fr")
     first = dict(zip(header, body[0], strict=True))
-    assert first[fr["number"]] == "P1"
-    assert first[f"{fr['title']} (fr)"].startswith("'=HYPERLINK")
-    assert first[f"{fr['proposal']} (fr)"] == "'@SUM(1+1)"
-    assert first[f"{fr['finding']} (fr)"] == "'-2+3"
-    assert first[f"{fr['institutions']} (fr)"] == "'\tCPAS"
-    assert first[fr["for"]] == 2
-    assert first[fr["against"]] == 1
-    assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert first[fr["number"]].value == "P1"
+    for name, expected in {**FORMULA_LIKE, "expected_effect": "=1+1"}.items():
+        cell = first[f"{fr[name]} (fr)"]
+        assert (cell.value, cell.data_type) == (expected, "s"), name
+    assert first[fr["for"]].value == 2
+    assert first[fr["against"]].value == 1
+    assert all(cell.data_type != "f" for row in rows for cell in row)
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
+        assert "<f>" not in archive.read("xl/worksheets/sheet1.xml").decode()
+
     csv_file = await export(client, slug, "csv", "fr-nl")
     assert csv_file.content.startswith(b"\xef\xbb\xbf")
-    table = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig")), delimiter=";"))
+    table = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert len(table) == 4
-    assert table[0][f"{fr['title']} (fr)"].startswith("'=HYPERLINK")
+    for name, text in {**FORMULA_LIKE, "expected_effect": "=1+1"}.items():
+        assert table[0][f"{fr[name]} (fr)"] == "'" + text, name
     assert table[0][f"{labels('nl')['title']} (nl)"] == "Eén loket voor jongeren"
     assert table[3][fr["status"]] == fr["not_adopted"]
 
@@ -192,11 +203,30 @@ async def test_html_and_markdown_carry_the_text_and_the_download_is_named_after_
     html = await export(client, slug, "html", "fr-nl")
     assert "Eén loket voor jongeren" in html.text
     assert "<h1" in html.text
+    assert '<div class="bilingual__column markdown" lang="nl">' in html.text
     disposition = html.headers["content-disposition"]
     assert disposition == f'attachment; filename="{slug}_fr-nl_{date.today().isoformat()}_v1.html"'
     markdown = await export(client, slug, "md", "fr")
     assert f"### P1. {TITLES[0]}" in markdown.text
     assert "| Le CCAS | Le CPAS | Het OCMW |" in markdown.text
+
+
+async def test_markdown_shows_html_written_in_the_text_as_text_as_the_pages_do(client, db):
+    setup = await published(
+        client,
+        db,
+        title="<script>alert(1)</script> Un guichet",
+        finding="Voir <img src=x onerror=alert(1)> ici.\n\n```\nun bloc jamais fermé",
+        proposal="```\n<iframe src=//evil.example></iframe>\n```",
+    )
+    markdown = (await export(client, setup.cycle.slug, "md", "fr")).text
+    viewer = MarkdownIt("commonmark").enable("table")
+    tokens = viewer.parse(markdown)
+    kinds = {token.type for token in tokens} | {child.type for token in tokens for child in token.children or []}
+    assert not kinds & {"html_block", "html_inline"}
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Un guichet" in viewer.render(markdown)
+    page = await client.get(f"/cycles/{setup.cycle.slug}/dossier?language=fr")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page.text
 
 
 async def test_exports_of_a_published_version_are_kept_and_served_again(client, db):
@@ -234,6 +264,25 @@ async def test_bad_export_requests_change_nothing(client, db):
             client, f"/cycles/{slug}/dossier/exports", {"format": "pdf", "language": "fr"}, token_from=f"/cycles/{slug}"
         )
         assert draft.status_code == 404
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(DossierExport)) == 0
+
+
+async def test_version_numbers_out_of_range_are_refused_not_a_server_error(client, db):
+    """A number larger than the databases' integers once answered 500 on the page and on the export."""
+    setup = await published(client, db)
+    slug = setup.cycle.slug
+    huge = "99999999999999999999999"
+    page = await client.get(f"/cycles/{slug}/dossier/versions/{huge}")
+    assert page.status_code == 400
+    assert headings(page.text) == ["This request could not be understood"]
+    assert (await client.get(f"/cycles/{slug}/dossier/versions/0")).status_code == 400
+    assert (await client.get(f"/cycles/{slug}/dossier/versions/1")).status_code == 200
+    for version in (huge, "-1", "0", "1.5", "un"):
+        data = {"format": "md", "language": "fr", "version": version}
+        response = await post_form(client, f"/cycles/{slug}/dossier/exports", data, token_from=f"/cycles/{slug}")
+        assert response.status_code == 404, version
+        assert headings(response.text) == ["Page not found"], version
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(DossierExport)) == 0
 

@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from tests.factories import add_member, make_cycle, make_user
 from tests.oidc.provider import log_in_at_provider
-from workspace.accounts.models import Invitation, MembershipRole, OidcIdentity, User
+from workspace.accounts.models import MembershipRole, OidcIdentity, User
 from workspace.accounts.oidc import OidcError
 from workspace.core.models import AuditEntry
 from workspace.core.tokens import new_token, utcnow
-from workspace.cycles.models import Membership
+from workspace.cycles.models import Invitation, Membership
 
 
 def _path(url: str) -> str:

@@ -17,9 +17,10 @@ from tests.factories import add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
 from tests.ops.support import eventually, jobs_due_now
 from tests.servers import free_port
-from workspace.accounts.models import Invitation, Language, MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.app import create_app
 from workspace.core.db import Database
+from workspace.cycles.models import Invitation
 from workspace.jobs.models import BackgroundJob
 from workspace.settings import Settings, UnsafeSettingsError
 

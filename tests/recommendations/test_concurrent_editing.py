@@ -11,7 +11,7 @@ from sqlalchemy import select
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import csrf_token, sign_in
 from workspace.accounts.models import MembershipRole
-from workspace.recommendations.models import CoAuthor, Revision, Status
+from workspace.recommendations.models import CoAuthor, Recommendation, Revision, Status
 
 EDITORS = 20
 
@@ -143,3 +143,28 @@ async def test_twenty_concurrent_editors_never_lose_a_word(app, db):
         assert f"Paragraphe {index} réécrit par l'éditeur {index}." in final["finding"]
     assert [revision.number for revision in revisions] == list(range(1, len(revisions) + 1))
     assert statuses.count(303) >= EDITORS // 2 + 1
+
+
+async def test_pages_open_while_someone_is_saving_the_recommendation(app, db):
+    """Only a save locks the recommendation (on PostgreSQL, until it commits): opening the edit, amendment
+    or translation pages must not take that lock, or every save would wait for someone's page to render."""
+    cycle = await make_cycle(db)
+    author, reader = await make_user(db), await make_user(db)
+    await add_member(db, author, cycle)
+    await add_member(db, reader, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    path = f"/recommendations/{recommendation.id}"
+    pages = {author: [f"{path}/edit", f"{path}/translations/nl", f"{path}/history"],
+             reader: [f"{path}/amendments/new", path]}  # fmt: skip
+    async with browser(app) as one, browser(app) as two:
+        people = {author: one, reader: two}
+        for person, client in people.items():
+            await sign_in(client, person)
+        async with db.session(write=True) as saving:
+            locked = select(Recommendation).where(Recommendation.id == recommendation.id).with_for_update()
+            assert (await saving.scalar(locked)) is not None
+            for person, paths in pages.items():
+                for page in paths:
+                    response = await asyncio.wait_for(people[person].get(page), timeout=10)
+                    assert response.status_code == 200, page
+            await saving.rollback()

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
-from tests.helpers import post_form, sign_in
+from tests.helpers import headings, post_form, sign_in
 from workspace.accounts.models import MembershipRole
 from workspace.core.models import AuditEntry
-from workspace.cycles.models import Phase
+from workspace.cycles.models import Eligibility, Phase
 from workspace.recommendations.models import Recommendation, Revision, Status
 
 TEXT = {
@@ -95,6 +95,67 @@ async def test_a_new_recommendation_with_errors_keeps_the_text(client, db):
     assert 'id="proposal-error"' in response.text
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(Recommendation)) == 0
+
+
+async def test_a_member_of_several_groups_says_which_one_the_recommendation_comes_from(client, db):
+    """Under group voting the group decides who votes: it is asked, never guessed (it was the lowest id)."""
+    cycle = await make_cycle(db, groups=3, eligibility=Eligibility.GROUP)
+    lille, tournai, gent = sorted(cycle.groups, key=lambda group: group.id)
+    elsewhere = (await make_cycle(db)).groups[0]
+    author = await make_user(db)
+    for group in (lille, tournai):
+        await add_member(db, author, cycle, group=group)
+    await sign_in(client, author)
+    path = f"/cycles/{cycle.slug}/axes/p/new"
+    page = await client.get(path)
+    assert 'name="group"' in page.text
+    assert page.text.count('type="radio" id="group-') == 2
+    assert str(gent.id) not in page.text
+    assert "checked" not in page.text.split('id="group"')[1].split("</fieldset>")[0]
+    for forged in ("", str(gent.id), str(elsewhere.id), "not-a-group"):
+        refused = await post_form(client, path, {**TEXT, "group": forged}, token_from=path)
+        assert refused.status_code == 400, forged
+        assert 'id="group-error"' in refused.text
+        assert "Choisissez celui de vos groupes de travail dont vient cette recommandation." in refused.text
+        assert "Un jeune frappe à **quatre** portes." in refused.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Recommendation)) == 0
+    chosen = await post_form(client, path, {**TEXT, "group": str(tournai.id)}, token_from=path)
+    assert chosen.status_code == 303
+    async with db.session(write=False) as session:
+        recommendation = await session.scalar(select(Recommendation).where(Recommendation.cycle_id == cycle.id))
+    assert recommendation.group_id == tournai.id
+
+
+async def test_the_group_page_a_member_comes_from_is_chosen_in_advance(client, db):
+    cycle = await make_cycle(db, groups=2)
+    first, second = cycle.groups
+    author = await make_user(db)
+    for group in (first, second):
+        await add_member(db, author, cycle, group=group)
+    await sign_in(client, author)
+    group_page = await client.get(f"/groups/{second.id}")
+    link = f"/cycles/{cycle.slug}/axes/p/new?group={second.id}"
+    assert f'href="{link}"' in group_page.text
+    page = await client.get(link)
+    assert f'id="group-{second.id}" name="group" value="{second.id}" checked' in page.text
+    assert f'value="{first.id}" checked' not in page.text
+    outsider = await client.get(f"/cycles/{cycle.slug}/axes/p/new?group={(await make_cycle(db)).groups[0].id}")
+    assert " checked" not in outsider.text.split('id="group"')[1].split("</fieldset>")[0]
+
+
+async def test_a_member_of_one_group_is_not_asked(client, db):
+    cycle = await make_cycle(db, groups=2)
+    author = await make_user(db)
+    await add_member(db, author, cycle, group=cycle.groups[1])
+    await sign_in(client, author)
+    path = f"/cycles/{cycle.slug}/axes/p/new"
+    assert 'name="group"' not in (await client.get(path)).text
+    saved = await post_form(client, path, {**TEXT, "group": str(cycle.groups[0].id)}, token_from=path)
+    assert saved.status_code == 303
+    async with db.session(write=False) as session:
+        recommendation = await session.scalar(select(Recommendation).where(Recommendation.cycle_id == cycle.id))
+    assert recommendation.group_id == cycle.groups[1].id
 
 
 async def test_preview_renders_markdown_without_saving(client, db):
@@ -278,6 +339,25 @@ async def test_the_history_and_compare_pages_are_not_for_outsiders(client, db):
     missing = await client.get(f"/recommendations/{recommendation.id}/compare?from_revision=7&to_revision=1")
     assert missing.status_code == 404
     assert re.search(r"<h1", missing.text)
+
+
+async def test_revision_numbers_out_of_range_get_the_friendly_page_not_a_server_error(client, db):
+    """99999999999999999999999 fits neither PostgreSQL's integer nor SQLite's: asked for, it once answered 500."""
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    huge = "99999999999999999999999"
+    compare = f"/recommendations/{recommendation.id}/compare"
+    for query in (f"from_revision=-1&to_revision={huge}", f"from_revision={huge}", "to_revision=-1", "from_revision=0"):
+        response = await client.get(f"{compare}?{query}")
+        assert response.status_code == 400, query
+        assert headings(response.text) == ["Cette demande n’a pas pu être comprise"], query
+    assert (await client.get(f"{compare}?from_revision=1&to_revision=1")).status_code == 200
+    for number in (huge, "0", "-1"):
+        restore = await post_form(client, f"/recommendations/{recommendation.id}/revisions/{number}/restore", {})
+        assert restore.status_code == 400, number
+    assert len(await revisions_of(db, recommendation.id)) == 1
 
 
 async def test_personal_data_is_flagged_beside_the_field_and_can_be_confirmed(client, db):

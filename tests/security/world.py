@@ -10,10 +10,10 @@ from uuid import UUID
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from workspace.accounts.middleware import SESSION_EPOCH_KEY, SESSION_USER_KEY
-from workspace.accounts.models import Invitation, MembershipRole, OidcIdentity, StoredSession, User
+from workspace.accounts.models import MembershipRole, OidcIdentity, StoredSession, User
 from workspace.core.db import Database
 from workspace.core.tokens import new_token
-from workspace.cycles.models import Cycle, Meeting, MeetingKind, Phase
+from workspace.cycles.models import Cycle, Invitation, Meeting, MeetingKind, Phase
 from workspace.discussion.models import Comment, Notification, Report
 from workspace.recommendations.models import (
     Amendment,

@@ -14,10 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts import lookalikes
-from workspace.accounts.models import Invitation, OidcIdentity, User
-from workspace.accounts.services import _add_membership, normalise_email
+from workspace.accounts.models import OidcIdentity, User
+from workspace.accounts.services import normalise_email
+from workspace.accounts.signals import identity_without_account
 from workspace.core import audit
-from workspace.core.tokens import utcnow
 
 
 class Refusal(enum.StrEnum):
@@ -65,25 +65,21 @@ async def resolve(
             return IdentityResult(refusal=Refusal.DISABLED)
         _link(session, provider, subject, user)
         return IdentityResult(user=user)
-    invitation = await session.scalar(
-        select(Invitation)
-        .where(Invitation.email == email, Invitation.accepted_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.created_at)
-        .limit(1)
-    )
-    if invitation is None:
+    user = await _account_from_elsewhere(session, email, _shown_name(claims.get("name"), email), provider)
+    if user is None:
         return IdentityResult(refusal=Refusal.NO_ACCOUNT)
-    name = _shown_name(claims.get("name"), email)
-    user = User(email=email, password_hash=None, display_name=name)
-    session.add(user)
-    await session.flush()
-    _add_membership(session, invitation, user)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    audit.record(session, action="invitation.accept", actor_id=user.id, cycle_id=invitation.cycle_id,
-                 target_kind="invitation", target_id=invitation.id, via=provider)  # fmt: skip
     _link(session, provider, subject, user)
     return IdentityResult(user=user, created=True)
+
+
+async def _account_from_elsewhere(session: AsyncSession, email: str, name: str, provider: str) -> User | None:
+    """An account another domain makes for this verified address (an invitation to it, in cycles)."""
+    for _receiver, user in await identity_without_account.send_async(
+        email, session=session, name=name, provider=provider
+    ):
+        if isinstance(user, User):
+            return user
+    return None
 
 
 async def link(session: AsyncSession, provider: str, claims: dict[str, Any], user: User) -> IdentityResult:

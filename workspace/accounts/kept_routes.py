@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Request, get, post
+from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import SignedIn, requires_user
 from workspace.core import kept
 from workspace.core.i18n import gettext as _
 from workspace.core.i18n import lazy_gettext
-from workspace.core.web import notify, requires_user, safe_next, see_other, signed_in
+from workspace.core.web import notify, safe_next, see_other
 
 TEXT_FIELDS = {
     "body": lazy_gettext("Your text"),
@@ -49,30 +50,32 @@ def _shown(name: str, value: str) -> bool:
     return not name.startswith("_") and (len(value) > 40 or "\n" in value)
 
 
-@get("/kept", name="kept", guards=[requires_user])
-async def kept_page(request: Request) -> Template | Redirect:
-    user = signed_in(request)
-    submission = kept.kept(request.scope.get("session"))
-    if submission is None or submission.for_user not in (None, str(user.id)):
-        return see_other("/")
-    fields = [
-        {"name": name, "value": value, "shown": _shown(name, value), "label": TEXT_FIELDS.get(name, name)}
-        for name, value in submission.fields
-    ]
-    return Template(
-        "accounts/kept.html",
-        context={"submission": submission, "fields": fields, "back": safe_next(submission.return_to, "/")},
-    )
+class KeptController(Controller):
+    path = "/kept"
+    guards = [requires_user]
+
+    @get(name="kept")
+    async def kept_page(self, request: Request, me: SignedIn) -> Template | Redirect:
+        submission = kept.kept(request.scope.get("session"))
+        if submission is None or submission.for_user not in (None, str(me.id)):
+            return see_other("/")
+        fields = [
+            {"name": name, "value": value, "shown": _shown(name, value), "label": TEXT_FIELDS.get(name, name)}
+            for name, value in submission.fields
+        ]
+        return Template(
+            "accounts/kept.html",
+            context={"submission": submission, "fields": fields, "back": safe_next(submission.return_to, "/")},
+        )
+
+    @post("/discard", name="kept_discard")
+    async def discard(self, request: Request) -> Redirect:
+        submission = kept.kept(request.scope.get("session"))
+        session = request.scope.get("session")
+        if isinstance(session, dict):
+            request.set_session({key: value for key, value in session.items() if key != kept.KEPT_KEY})
+        notify(request, _("What you had written is discarded."), "info")
+        return see_other(safe_next(submission.return_to, "/") if submission else "/")
 
 
-@post("/kept/discard", guards=[requires_user])
-async def discard(request: Request) -> Redirect:
-    submission = kept.kept(request.scope.get("session"))
-    session = request.scope.get("session")
-    if isinstance(session, dict):
-        request.set_session({key: value for key, value in session.items() if key != kept.KEPT_KEY})
-    notify(request, _("What you had written is discarded."), "info")
-    return see_other(safe_next(submission.return_to, "/") if submission else "/")
-
-
-kept_routes = [kept_page, discard]
+kept_routes = [KeptController]

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.core.models import Base, KeyedBase, enum_column
@@ -102,28 +102,6 @@ class MembershipRole(enum.StrEnum):
     MEMBER = "member"
     FACILITATOR = "facilitator"
     AUTHORITY = "authority"
-
-
-class Invitation(Base):
-    """A single-use sign-up link that grants a role in a cycle (and a working group)."""
-
-    __tablename__ = "invitation"
-
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    email: Mapped[str | None] = mapped_column(String(254))
-    role: Mapped[MembershipRole] = enum_column(MembershipRole)
-    cycle_id: Mapped[UUID] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
-    group_id: Mapped[UUID | None] = mapped_column(ForeignKey("working_group.id", ondelete="CASCADE"))
-    institution: Mapped[str | None] = mapped_column(String(200))
-    note: Mapped[str] = mapped_column(Text, default="")
-    created_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    accepted_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
-    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
-    """The language of the invitation's e-mail and of the sign-up page it opens."""
-    mail_status: Mapped[str] = mapped_column(String(12), default="", server_default="")
-    """The invitation's e-mail: "" (none: an open link), "waiting", "sent" or "failed"."""
 
 
 class PasswordReset(Base):

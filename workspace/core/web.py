@@ -1,4 +1,4 @@
-"""Helpers the route handlers share: the request's database session, the signed-in user, forms."""
+"""Helpers the route handlers share: the request's database session, forms, redirects, pages not found."""
 
 from __future__ import annotations
 
@@ -6,24 +6,24 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, NotFoundException
-from litestar.handlers import BaseRouteHandler
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.flash import flash
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from workspace.accounts.models import User
 from workspace.core import kept
 from workspace.core.forms import Form
 from workspace.core.submissions import AlreadySent
+
+T = TypeVar("T")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SESSION_USER_KEY = "user_id"
@@ -31,8 +31,6 @@ SESSION_USER_KEY = "user_id"
 
 DbSession = NamedDependency[AsyncSession]
 """The request's database session (see provide_db_session)."""
-CurrentUser = NamedDependency[User | None]
-"""The signed-in user, or None."""
 
 
 @dataclass
@@ -76,21 +74,6 @@ async def provide_db_session(request: Request) -> AsyncIterator[AsyncSession]:
             kept.forget_if_sent(request)
 
 
-def current_user(connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
-    user = connection.scope.get("user")
-    return user if isinstance(user, User) else None
-
-
-async def provide_user(request: Request) -> User | None:
-    return current_user(request)
-
-
-async def requires_user(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if current_user(connection) is None:
-        await keep_for_later(connection)
-        raise NotAuthorizedException()
-
-
 async def keep_for_later(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """A form sent by someone whose session has ended is kept in a fresh session, to be offered again
     once they have signed in (the sign-in page is where the error handler sends them)."""
@@ -113,21 +96,6 @@ def referring_path(request: Request[Any, Any, Any]) -> str:
     if parts.netloc and parts.netloc != request.headers.get("host"):
         return ""
     return parts.path + (f"?{parts.query}" if parts.query else "")
-
-
-async def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    user = current_user(connection)
-    if user is None:
-        raise NotAuthorizedException()
-    if not user.is_admin:
-        raise NotFoundException()
-
-
-def signed_in(request: Request) -> User:
-    user = current_user(request)
-    if user is None:
-        raise NotAuthorizedException()
-    return user
 
 
 async def read_form(request: Request) -> Form:
@@ -177,3 +145,10 @@ def not_found(unknown: FromPath[PurePosixPath]) -> None:
     """Unknown addresses still pass through the session and request-context middleware, so the 404
     page is in the reader's language and shows them signed in."""
     raise NotFoundException()
+
+
+def found(value: T | None) -> T:
+    """`value`, or a 404 page when there is nothing: what a person cannot reach does not exist for them."""
+    if value is None:
+        raise NotFoundException()
+    return value

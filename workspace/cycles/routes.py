@@ -9,25 +9,15 @@ from litestar.background_tasks import BackgroundTask, BackgroundTasks
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from workspace.accounts import invitation_mail
-from workspace.accounts import services as accounts
+from workspace.accounts.guards import CurrentUser, requires_admin, requires_user, signed_in
 from workspace.accounts.models import Language, MembershipRole
 from workspace.core import events, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import send_after_response
-from workspace.core.web import (
-    CurrentUser,
-    DbSession,
-    notify,
-    read_form,
-    requires_admin,
-    requires_user,
-    see_other,
-    signed_in,
-)
-from workspace.cycles import services
+from workspace.core.web import DbSession, notify, read_form, see_other
+from workspace.cycles import invitation_mail, invitations, services
 from workspace.cycles.access import require
 from workspace.cycles.models import Phase
 from workspace.discussion import notifications
@@ -87,7 +77,9 @@ async def axis_page(
 async def group_page(db_session: DbSession, user: CurrentUser, group_id: FromPath[UUID]) -> Template:
     group, access = await services.get_group(db_session, group_id, user)
     members = await services.group_members(db_session, group)
-    return Template("cycles/group.html", context={"group": group, "access": access, "members": members})
+    context = {"group": group, "access": access, "members": members,
+               "can_write": can_create(access) and access.in_group(group.id)}  # fmt: skip
+    return Template("cycles/group.html", context=context)
 
 
 def _invitation_context(access: services.CycleAccess, groups: list, form: Form) -> dict:  # type: ignore[type-arg]
@@ -102,7 +94,7 @@ async def invitations_page(request: Request, db_session: DbSession, slug: FromPa
     access = await services.get_cycle(db_session, slug, signed_in(request))
     require(access.can_invite)
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     form = Form(values={"role": MembershipRole.MEMBER.value, "language": current_language.get()})
     context = {**_invitation_context(access, groups, form), "pending": pending, "issued_link": None}
     return Template("cycles/invitations.html", context=context)
@@ -116,19 +108,19 @@ async def create_invitation(request: Request, db_session: DbSession, slug: FromP
     groups = [group for group, _count in await services.cycle_groups(db_session, access.cycle)]
     form = await read_form(request)
     try:
-        issued = await accounts.create_invitation(db_session, access, form, user)
+        issued = await invitations.create_invitation(db_session, access, form, user)
     except FormError as error:
-        pending = await accounts.pending_invitations(db_session, access.cycle)
+        pending = await invitations.pending_invitations(db_session, access.cycle)
         context = {**_invitation_context(access, groups, error.form), "pending": pending, "issued_link": None}
         return Template("cycles/invitations.html", context=context, status_code=400)
     link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
-    pending = await accounts.pending_invitations(db_session, access.cycle)
+    pending = await invitations.pending_invitations(db_session, access.cycle)
     fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id"), "language": form.get("language")})
     context = {
         **_invitation_context(access, groups, fresh),
         "pending": pending,
         "issued_link": link,
-        "issued_open": accounts.is_open_link(issued.invitation),
+        "issued_open": invitations.is_open_link(issued.invitation),
         "issued": issued.invitation,
     }
     answer = Template("cycles/invitations.html", context=context, status_code=201)

@@ -78,7 +78,9 @@ def find_axis(access: CycleAccess, code: str) -> Axis:
 
 async def get_group(session: AsyncSession, group_id: UUID, user: User | None) -> tuple[WorkingGroup, CycleAccess]:
     group = await session.scalar(
-        select(WorkingGroup).where(WorkingGroup.id == group_id).options(selectinload(WorkingGroup.cycle))
+        select(WorkingGroup)
+        .where(WorkingGroup.id == group_id)
+        .options(selectinload(WorkingGroup.cycle).selectinload(Cycle.axes))
     )
     require(group is not None)
     assert group is not None
@@ -198,3 +200,17 @@ class PhaseConflict(Exception):
     def __init__(self, current: Phase) -> None:
         super().__init__(current.value)
         self.current = current
+
+
+async def memberships_of(session: AsyncSession, user: User) -> list[Membership]:
+    """Every cycle and group the person belongs to, oldest first (their profile lists them)."""
+    return list(
+        (
+            await session.scalars(
+                select(Membership)
+                .where(Membership.user_id == user.id)
+                .options(selectinload(Membership.group), selectinload(Membership.cycle))
+                .order_by(Membership.created_at)
+            )
+        ).all()
+    )

@@ -8,8 +8,9 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import requires_user, signed_in
 from workspace.core.i18n import gettext as _
-from workspace.core.web import DbSession, notify, requires_user, safe_next, see_other, signed_in
+from workspace.core.web import DbSession, notify, safe_next, see_other
 from workspace.discussion import notifications
 
 

@@ -16,19 +16,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, ServerSentEvent, ServerSentEventMessage, Template
 from markupsafe import escape
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.accounts.sessions import SessionWatch
 from workspace.core import events, i18n, live, submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import (
-    CurrentUser,
-    DbSession,
-    notify,
-    read_form,
-    requires_user,
-    see_other,
-    signed_in,
-)
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import require
 from workspace.discussion import comments, moderation, notifications
 from workspace.discussion.views import discussion_context

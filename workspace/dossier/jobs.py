@@ -1,13 +1,14 @@
 """Exports run in the background, as jobs ("export", see workspace/jobs): any process that runs jobs.
 
-The request that asks for an export stores a pending row and returns at once; once it is committed the
-job is stored, and whichever process runs it builds the content in a read session, renders it on a worker
-thread (WeasyPrint takes seconds on a large dossier, the event loop keeps serving meanwhile) and stores the
-file. While it renders, the row's progress moves on every few seconds, so the person sees it is alive. A
-process killed mid-export leaves the job to another, which starts it again within about a minute (the
-person sees the progress start again). Exports of a published version are kept and served again; draft
-exports are rebuilt each time and kept a day (workspace/dossier/kept.py). Asking again for an export still
-in flight shows that one, unless it was not touched for STALE_AFTER (its job lost): then a new one starts.
+The request that asks for an export stores a pending row and returns at once; once it is committed the job
+is stored, and whichever process runs it builds the content in a read session, renders it on a worker thread
+(a large dossier takes seconds, the PDF in a Typst process of its own: the event loop keeps serving
+meanwhile) and stores the file. While it renders, the row's progress moves on every few seconds, so the
+person sees it is alive. A process killed mid-export leaves the job to another, which starts it again within
+about a minute (the person sees the progress start again). Exports of a published version are kept and
+served again; draft exports are rebuilt each time and kept a day (workspace/dossier/kept.py). Asking again
+for an export still in flight shows that one, unless it was not touched for STALE_AFTER (its job lost): then
+a new one starts.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from workspace.jobs import JobContext, after_response, task
 
 logger = logging.getLogger("passerelle.exports")
 RENDERS_AT_ONCE = 1
-"""A 300-recommendation PDF takes over 1 GB while WeasyPrint lays it out: one render at a time per process."""
+"""A 300-recommendation PDF takes some 550 MB while Typst lays it out: one render at a time per process."""
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 ASKED = "asked"

@@ -9,18 +9,11 @@ from litestar import Request, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
+from workspace.accounts.guards import CurrentUser, current_user, requires_user, signed_in
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import (
-    CurrentUser,
-    DbSession,
-    current_user,
-    notify,
-    read_form,
-    requires_user,
-    see_other,
-    signed_in,
-)
+from workspace.core.inputs import NumberInPath, bounded_number
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
 from workspace.dossier import exports, guard, jobs, publishing, reasons, services
@@ -183,7 +176,7 @@ async def version_page(
     db_session: DbSession,
     user: CurrentUser,
     slug: FromPath[str],
-    number: FromPath[int],
+    number: NumberInPath,
     language: FromQuery[str] = "fr-nl",
 ) -> Template:
     access, version = await _published(db_session, user, slug, number)
@@ -199,11 +192,9 @@ async def start_export(request: Request, db_session: DbSession, slug: FromPath[s
     form = await read_form(request)
     version = None
     if form.get("version"):
-        try:
-            number = int(form.get("version"))
-        except ValueError:
-            require(False)
-            raise
+        number = bounded_number(form.get("version"))
+        require(number is not None)
+        assert number is not None
         version = await services.get_version(db_session, access.cycle, number)
     try:
         job, is_new = await jobs.request_export(db_session, access, version, form, user)

@@ -8,10 +8,11 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import require
 from workspace.recommendations import amendments, editing
 from workspace.recommendations.content import FIELD_HINTS, FIELD_LABELS, content_of
@@ -21,7 +22,7 @@ from workspace.recommendations.models import ActionLevel
 
 @get("/recommendations/{recommendation_id:uuid}/amendments/new", name="new_amendment", guards=[requires_user])
 async def new_page(db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]) -> Template:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_amend)
     form = Form(values=content_of(recommendation))
     context = {"recommendation": recommendation, "access": access, "form": form, "labels": FIELD_LABELS,
@@ -37,7 +38,7 @@ async def propose(request: Request, db_session: DbSession, recommendation_id: Fr
     try:
         amendment = await amendments.propose(db_session, recommendation_id, form, user)
     except FormError as error:
-        recommendation, access, _rights = await editing.load_for_writing(db_session, recommendation_id, user)
+        recommendation, access, _rights = await editing.load_with_rights(db_session, recommendation_id, user)
         context = {"recommendation": recommendation, "access": access, "form": error.form, "labels": FIELD_LABELS,
                    "hints": FIELD_HINTS, "levels": list(ActionLevel)}  # fmt: skip
         return Template("recommendations/amendment_new.html", context=context, status_code=400)
@@ -51,7 +52,7 @@ async def propose(request: Request, db_session: DbSession, recommendation_id: Fr
 async def amendment_page(
     db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID], amendment_id: FromPath[UUID]
 ) -> Template:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     shown = await amendments.view(db_session, recommendation, amendment_id)
     diffs = [
         {"name": name, "label": FIELD_LABELS[name], "diff": word_diff(shown.base[name], shown.proposed[name])}
@@ -92,7 +93,7 @@ async def decline(
     try:
         await amendments.decline(db_session, recommendation_id, amendment_id, form, user)
     except FormError as error:
-        recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+        recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
         shown = await amendments.view(db_session, recommendation, amendment_id)
         diffs = [
             {"name": name, "label": FIELD_LABELS[name], "diff": word_diff(shown.base[name], shown.proposed[name])}

@@ -20,7 +20,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, cycle_access, require
-from workspace.cycles.models import Axis, Cycle, Membership
+from workspace.cycles.models import Axis, Cycle, Membership, WorkingGroup
 from workspace.recommendations.content import (
     REVISION_FIELDS,
     content_of,
@@ -58,8 +58,23 @@ class SaveOutcome:
 async def load_for_writing(
     session: AsyncSession, recommendation_id: UUID, user: User | None
 ) -> tuple[Recommendation, CycleAccess, Rights]:
-    """The recommendation, locked for the rest of the transaction, with the viewer's rights."""
-    recommendation = await session.scalar(
+    """The recommendation, locked for the rest of the transaction, with the viewer's rights: for the
+    changes only (a page that merely shows the form reads it with `load_with_rights`)."""
+    return await _load(session, recommendation_id, user, lock=True)
+
+
+async def load_with_rights(
+    session: AsyncSession, recommendation_id: UUID, user: User | None
+) -> tuple[Recommendation, CycleAccess, Rights]:
+    """The recommendation and the viewer's rights, without a lock: on PostgreSQL a page holding one until
+    it is rendered would make every save of the recommendation wait for it."""
+    return await _load(session, recommendation_id, user, lock=False)
+
+
+async def _load(
+    session: AsyncSession, recommendation_id: UUID, user: User | None, *, lock: bool
+) -> tuple[Recommendation, CycleAccess, Rights]:
+    query = (
         select(Recommendation)
         .where(Recommendation.id == recommendation_id)
         .options(
@@ -68,8 +83,8 @@ async def load_for_writing(
             selectinload(Recommendation.axis).selectinload(Axis.cycle),
             selectinload(Recommendation.author),
         )
-        .with_for_update(of=Recommendation)
     )
+    recommendation = await session.scalar(query.with_for_update(of=Recommendation) if lock else query)
     require(recommendation is not None)
     assert recommendation is not None
     access = await cycle_access(session, user, recommendation.axis.cycle)
@@ -103,14 +118,35 @@ def new_revision(
     return revision
 
 
+async def drafting_groups(session: AsyncSession, access: CycleAccess) -> list[WorkingGroup]:
+    """The person's own working groups in the cycle, by name: a new recommendation comes from one of them
+    (and, when the cycle lets each group vote on its own recommendations, that group's members vote)."""
+    if not access.group_ids:
+        return []
+    query = select(WorkingGroup).where(WorkingGroup.cycle_id == access.cycle.id, WorkingGroup.id.in_(access.group_ids))
+    return list((await session.scalars(query.order_by(WorkingGroup.name, WorkingGroup.id))).all())
+
+
+def read_drafting_group(form: Form, groups: list[WorkingGroup]) -> WorkingGroup | None:
+    """The group a new recommendation comes from: the person's only one, or the one they chose among theirs
+    (the form asks only when there are several; anything else is refused beside the field)."""
+    if len(groups) <= 1:
+        return groups[0] if groups else None
+    chosen = {str(group.id): group for group in groups}.get(form.get("group").strip())
+    if chosen is None:
+        form.add_error("group", _("Choose which of your working groups this recommendation comes from."))
+    return chosen
+
+
 async def create_recommendation(
     session: AsyncSession, access: CycleAccess, axis: Axis, form: Form, author: User
 ) -> Recommendation:
     require(can_create(access))
     content = read_content(form)
+    group = read_drafting_group(form, await drafting_groups(session, access))
     if not form.is_valid:
         raise FormError(form)
-    group_id = sorted(access.group_ids)[0] if access.group_ids else None
+    group_id = group.id if group else None
     recommendation = Recommendation(
         cycle_id=access.cycle.id,
         axis_id=axis.id,

@@ -9,11 +9,12 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import require
 from workspace.recommendations import glossary
 

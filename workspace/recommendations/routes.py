@@ -10,10 +10,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core.forms import Form
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, see_other
 from workspace.cycles.access import CycleAccess, require
 from workspace.discussion.views import discussion_context
 from workspace.recommendations import amendments, editing, glossary, privacy, services, translations

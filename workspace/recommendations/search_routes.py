@@ -6,8 +6,9 @@ from litestar import Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
+from workspace.accounts.guards import CurrentUser
 from workspace.accounts.models import Side
-from workspace.core.web import CurrentUser, DbSession
+from workspace.core.web import DbSession
 from workspace.cycles.services import visible_cycles
 from workspace.recommendations import search
 from workspace.recommendations.models import Status

@@ -8,9 +8,10 @@ from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import require
 from workspace.recommendations import editing, services, translations
 from workspace.recommendations.content import FIELD_LABELS
@@ -18,7 +19,7 @@ from workspace.recommendations.models import TEXT_FIELDS
 
 
 async def _context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser, language: str) -> dict:  # type: ignore[type-arg]
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_translate and language in translations.translatable_languages(recommendation))
     existing = (await translations.translations_of(db_session, recommendation.id)).get(language)
     return {

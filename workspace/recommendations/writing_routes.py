@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.inputs import MAX_NUMBER, NumberInPath, NumberInQuery
 from workspace.core.markdown import render_markdown
-from workspace.core.web import CurrentUser, DbSession, notify, read_form, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles import services as cycles
 from workspace.cycles.access import require
 from workspace.recommendations import editing, privacy, services
@@ -56,12 +58,19 @@ def _previews(form: Form) -> dict[str, Any]:
 
 
 @get("/cycles/{slug:str}/axes/{code:str}/new", name="new_recommendation", guards=[requires_user])
-async def new_page(db_session: DbSession, user: CurrentUser, slug: FromPath[str], code: FromPath[str]) -> Template:
+async def new_page(
+    db_session: DbSession, user: CurrentUser, slug: FromPath[str], code: FromPath[str], group: FromQuery[str] = ""
+) -> Template:
+    """`group`: the working group whose page the person came from, chosen in advance if it is one of theirs."""
     access = await cycles.get_cycle(db_session, slug, user)
     axis = cycles.find_axis(access, code)
     require(can_create(access))
+    groups = await editing.drafting_groups(db_session, access)
     form = Form(values={"action_level": ActionLevel.LOCAL.value})
-    return Template("recommendations/new.html", context=_form_context(access=access, axis=axis, form=form))
+    if group in {str(mine.id) for mine in groups}:
+        form.values["group"] = group
+    context = _form_context(access=access, axis=axis, form=form, groups=groups)
+    return Template("recommendations/new.html", context=context)
 
 
 @post("/cycles/{slug:str}/axes/{code:str}/new", guards=[requires_user])
@@ -72,8 +81,8 @@ async def create(
     access = await cycles.get_cycle(db_session, slug, user)
     axis = cycles.find_axis(access, code)
     form = await read_form(request)
-    context = _form_context(access=access, axis=axis)
     if form.get("intent") == "preview":
+        context = _form_context(access=access, axis=axis, groups=await editing.drafting_groups(db_session, access))
         return Template(
             "recommendations/new.html",
             context={**context, "form": form, "previews": _previews(form), "privacy_flags": _flags(form)},
@@ -81,6 +90,7 @@ async def create(
     try:
         recommendation = await editing.create_recommendation(db_session, access, axis, form, user)
     except FormError as error:
+        context = _form_context(access=access, axis=axis, groups=await editing.drafting_groups(db_session, access))
         return Template(
             "recommendations/new.html",
             context={**context, "form": error.form, "privacy_flags": _flags(error.form)},
@@ -100,7 +110,7 @@ async def preview(request: Request) -> Template:
 
 
 async def _edit_context(db_session: DbSession, recommendation_id: UUID, user: CurrentUser) -> dict[str, Any]:
-    recommendation, access, allowed = await editing.load_for_writing(db_session, recommendation_id, user)
+    recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, user)
     require(allowed.can_edit)
     return _form_context(recommendation=recommendation, access=access, rights=allowed)
 
@@ -193,8 +203,8 @@ async def compare_page(
     db_session: DbSession,
     user: CurrentUser,
     recommendation_id: FromPath[UUID],
-    from_revision: FromQuery[int] = 1,
-    to_revision: FromQuery[int] = 0,
+    from_revision: NumberInQuery = 1,
+    to_revision: Annotated[int, QueryParameter(ge=0, le=MAX_NUMBER)] = 0,
 ) -> Template:
     recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
     require(access.is_participant)
@@ -218,7 +228,7 @@ async def compare_page(
 
 @post("/recommendations/{recommendation_id:uuid}/revisions/{number:int}/restore", guards=[requires_user])
 async def restore(
-    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], number: FromPath[int]
+    request: Request, db_session: DbSession, recommendation_id: FromPath[UUID], number: NumberInPath
 ) -> Redirect:
     recommendation = await editing.restore(db_session, recommendation_id, number, signed_in(request))
     notify(

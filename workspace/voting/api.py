@@ -15,9 +15,11 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.utils.scope.state import ScopeState
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.core import events
 from workspace.core.forms import Form, FormError
-from workspace.core.web import CurrentUser, DbSession, requires_user, signed_in
+from workspace.core.inputs import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from workspace.core.web import DbSession
 from workspace.voting import rules, services
 from workspace.voting.models import Choice
 
@@ -57,7 +59,7 @@ class Problem:
 
 def _problems(**descriptions: str) -> dict[int, ResponseSpec]:
     """The error answers an operation documents (errors are JSON: workspace/core/errors.py)."""
-    codes = {"unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409}
+    codes = {"unauthorized": 401, "forbidden": 403, "not_found": 404, "conflict": 409, "too_large": 413}
     return {
         codes[name]: ResponseSpec(data_container=Problem, description=description)
         for name, description in descriptions.items()
@@ -108,12 +110,15 @@ async def read_my_ballot(db_session: DbSession, user: CurrentUser, recommendatio
     tags=["voting"],
     summary="Cast or change my ballot",
     description="Idempotent: sending the same ballot twice counts once. 409 when the vote is not open, "
-    "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot.",
+    "403 when the signed-in person is not among the voters, 400 with errors by field for a bad ballot "
+    f"(or for a body nested more than {MAX_JSON_DEPTH} levels deep). The reason is cleaned as the ballot form "
+    "cleans it: NUL characters and surrounding spaces removed.",
     responses=_problems(
         unauthorized=NOT_SIGNED_IN,
         forbidden="Not among the voters of this recommendation, or no valid CSRF token in x-csrftoken.",
         not_found=NOT_FOUND,
         conflict="The vote is not open.",
+        too_large=f"The body is longer than {MAX_JSON_BYTES // 1024} KiB.",
     ),
 )
 async def put_my_ballot(
@@ -121,7 +126,7 @@ async def put_my_ballot(
 ) -> Response[BallotOut | Problem]:
     user = signed_in(request)
     recommendation, access = await services.load_for_ballot(db_session, recommendation_id, user)
-    form = Form(values={"choice": data.choice.value, "reason": data.reason})
+    form = Form.from_data({"choice": data.choice.value, "reason": data.reason})
     try:
         choice, reason = services.read_ballot(form)
         await services.cast_ballot(db_session, recommendation, access, choice, reason)

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from workspace.accounts.guards import CurrentUser, requires_user, signed_in
 from workspace.accounts.sessions import SessionWatch
 from workspace.core import events, i18n, live
 from workspace.core.i18n import gettext as _
-from workspace.core.web import CurrentUser, DbSession, notify, requires_user, see_other, signed_in
+from workspace.core.web import DbSession, notify, see_other
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Cycle

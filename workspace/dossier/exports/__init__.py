@@ -43,7 +43,7 @@ _cache: dict[str, Format] = {}
 
 
 def get_format(name: str) -> Format:
-    """KeyError for an unknown format. WeasyPrint and friends are imported on first use."""
+    """KeyError for an unknown format. The formats' libraries are imported on first use."""
     if not _cache:
         _cache.update(_formats())
     return _cache[name]

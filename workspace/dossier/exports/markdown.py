@@ -1,7 +1,11 @@
 """Markdown: the recommendations' text is already markdown, so it is copied as written, except that its
-own headings are moved below the dossier's (a `# …` in a finding must not open a new part)."""
+own headings are moved below the dossier's (a `# …` in a finding must not open a new part), and that no
+`<` in it can open raw HTML (`inert`): the pages render user markdown with raw HTML off, and a reader's
+Markdown viewer should show the same text, not run it."""
 
 from __future__ import annotations
+
+import re
 
 from markdown_it import MarkdownIt
 
@@ -33,6 +37,24 @@ def below(text: str, level: int) -> str:
         return text
     kept = (changes.get(index, line) for index, line in enumerate(lines))
     return "\n".join(line for line in kept if line is not None)
+
+
+_LESS_THAN = re.compile(r"(\\*)<(?!(?:https?|mailto):[^\s<>\\`]*>)")
+"""A `<` with the backslashes before it, unless it opens a plain web or mail autolink (kept as links)."""
+
+
+def inert(text: str) -> str:
+    """`text` with every `<` escaped as `\\<`, which Markdown shows as `<`: no tag, comment or HTML block can
+    start, however a viewer reads the document. Escaping every `<`, rather than those a parser of one field
+    finds outside code, keeps the guarantee when fields meet (an unclosed fence in one field turns the next
+    field's code into text); the cost is a backslash shown before `<` inside code, which recommendations
+    hardly use. A `<` already escaped (after an odd number of backslashes) is left as it is."""
+
+    def escape(match: re.Match[str]) -> str:
+        backslashes = match.group(1)
+        return f"{backslashes}<" if len(backslashes) % 2 else f"{backslashes}\\<"
+
+    return _LESS_THAN.sub(escape, text)
 
 
 def _joined(texts: dict[str, str], languages: tuple[str, ...]) -> str:
@@ -120,6 +142,8 @@ def _discussion(item: EntryDiscussion, languages: tuple[str, ...]) -> list[str]:
 
 
 def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> bytes:
+    """The whole document goes through `inert` at once: every text in it comes from people (titles,
+    fields, reasons, comments, names, organisations) but the labels, and those hold no `<`."""
     lines = [f"# {_joined(content.title, languages)}", ""]
     lines += [f"*{_label('dossier', languages)} · {content.year}*", ""]
     if content.version:
@@ -145,4 +169,4 @@ def render_markdown(content: DossierContent, languages: tuple[str, ...]) -> byte
         lines += [f"## {_label('discussion', languages)}", "", _label("discussion_intro", languages), ""]
         for item in content.discussion:
             lines += _discussion(item, languages)
-    return ("\n".join(lines).rstrip() + "\n").encode()
+    return (inert("\n".join(lines)).rstrip() + "\n").encode()

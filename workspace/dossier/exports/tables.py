@@ -1,8 +1,10 @@
 """CSV and XLSX: one row per recommendation (adopted, then not adopted) with its vote figures. The optional
 annex with the discussion has no place in such a table: these formats leave it out (the export form says so).
 
-Spreadsheets run a cell that starts with = + - @ (or a tab, carriage return or null) as a formula, so
-such cells are written with a leading apostrophe (OWASP "CSV injection").
+Control characters are taken out of text first (XML cannot carry most of them, and they would hide what a
+cell starts with). Then, in CSV, a cell that starts with = + - @, a tab or a carriage return gets a leading
+apostrophe, since a spreadsheet opening the file would run it as a formula (OWASP "CSV injection"). XLSX
+needs no apostrophe: its text cells are written as strings, which a spreadsheet never runs.
 """
 
 from __future__ import annotations
@@ -17,8 +19,9 @@ from openpyxl.styles import Font
 from workspace.dossier.content import DossierContent, Entry
 from workspace.dossier.exports.labels import labels, side_name
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Control characters but tab, line feed and carriage return (which text may hold, and XML carries)."""
 TEXT_COLUMNS = (
     "title",
     "finding",
@@ -32,7 +35,14 @@ TEXT_COLUMNS = (
 )
 
 
+def text_cell(value: object) -> object:
+    """A value for an XLSX cell: text without its control characters."""
+    return _CONTROL.sub("", value) if isinstance(value, str) else value
+
+
 def escape_formula(value: object) -> object:
+    """A value for a CSV cell: text without its control characters, then the apostrophe if it would run."""
+    value = text_cell(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
@@ -87,7 +97,7 @@ def _row(content: DossierContent, entry: Entry, languages: tuple[str, ...]) -> l
     else:
         row += [None] * 9
     row.append("\n".join(f"{view.choice}: {view.reason}" for view in entry.minority_views))
-    return [escape_formula(value) for value in row]
+    return row
 
 
 def rows(content: DossierContent, languages: tuple[str, ...]) -> list[list[object]]:
@@ -100,7 +110,7 @@ def render_csv(content: DossierContent, languages: tuple[str, ...]) -> bytes:
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow(header(content, languages))
     for row in rows(content, languages):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else escape_formula(value) for value in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -113,7 +123,7 @@ def render_xlsx(content: DossierContent, languages: tuple[str, ...]) -> bytes:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows(content, languages):
-        sheet.append([_ILLEGAL_XML.sub("", value) if isinstance(value, str) else value for value in row])
+        sheet.append([text_cell(value) for value in row])
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):

@@ -21,7 +21,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import (
     ActorKind,
-    Invitation,
     Language,
     OidcIdentity,
     PasswordReset,
@@ -32,7 +31,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.tokens import utcnow
-from workspace.cycles.models import Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.models import Cycle, Invitation, Membership, Phase, WorkingGroup
 from workspace.discussion.models import (
     Comment,
     CommentEdit,

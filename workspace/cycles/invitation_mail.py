@@ -13,12 +13,12 @@ from uuid import UUID
 
 from sqlalchemy import update
 
-from workspace.accounts.models import Invitation, MembershipRole, User
+from workspace.accounts.models import MembershipRole, User
 from workspace.core import i18n
 from workspace.core.db import Database
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import mail_settled
-from workspace.cycles.models import Cycle, WorkingGroup
+from workspace.cycles.models import Cycle, Invitation, WorkingGroup
 
 ABOUT_PREFIX = "invitation:"
 WAITING, SENT, FAILED = "waiting", "sent", "failed"

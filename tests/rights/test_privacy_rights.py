@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import OidcIdentity, User
-from workspace.accounts.privacy import pseudonym
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Membership, Phase
 from workspace.discussion.models import Comment, Notification
 from workspace.recommendations.models import Recommendation
+from workspace.rights.services import pseudonym
 from workspace.voting.models import Ballot, Choice
 from workspace.voting.services import tallies
 
@@ -196,8 +196,9 @@ async def test_a_pending_invitation_to_a_deleted_account_does_not_become_an_open
     """Erasing the address from it would leave an invitation anyone holding the link could use."""
     from datetime import timedelta
 
-    from workspace.accounts.models import Invitation, MembershipRole
+    from workspace.accounts.models import MembershipRole
     from workspace.core.tokens import new_token, utcnow
+    from workspace.cycles.models import Invitation
 
     cycle, user, _recommendation = await _contributions(db)
     token, token_hash = new_token()
