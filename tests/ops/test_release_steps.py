@@ -25,12 +25,17 @@ PRODUCTION = {
 
 
 def _migrate_together(environment: dict[str, str], count: int = 3) -> list[subprocess.CompletedProcess[str]]:
+    command = [sys.executable, "-m", "workspace.cli", "migrate", "--no-backup"]
     started = [
         subprocess.Popen(
-            [sys.executable, "-m", "workspace.cli", "migrate", "--no-backup"],
-            cwd=PROJECT_ROOT, env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            command,
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
             stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+        )
         for _ in range(count)
     ]
     results = []
