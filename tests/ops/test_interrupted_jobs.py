@@ -2,8 +2,9 @@
 person sees its progress start again and end.
 
 On SQLite the processes share the file (one machine); the one that runs jobs holds a lock the kernel
-releases when it dies. PostgreSQL's case (procrastinate's worker heartbeats and stalled-job sweep) is not
-reproduced here."""
+releases when it dies. On PostgreSQL a web process that does not run jobs (RUN_JOBS=off) serves the person,
+a `passerelle worker` is killed mid-export, and another worker started afterwards finds the job of the
+silent one (procrastinate's heartbeats, our sweep) and finishes it."""
 
 from __future__ import annotations
 
@@ -15,15 +16,16 @@ import pytest
 from tests.dossier.support import consolidation
 from tests.helpers import open_session
 from tests.ops.support import eventually, export_row, form_post
-from tests.processes import AppProcess
+from tests.processes import AppProcess, base_environment
 from workspace.dossier.models import ExportStatus
+from workspace.jobs.postgres import STALLED_AFTER
 
-pytestmark = pytest.mark.sqlite_only
 TAKEN_UP_WITHIN = 60.0
 RENDERED_WITHIN = 180.0
 """The PDF's own time: seconds on a quiet machine, a minute on a busy shared one."""
 
 
+@pytest.mark.sqlite_only
 async def test_an_export_whose_process_is_killed_is_finished_by_another(
     database_url, db, settings, redis_url, tmp_path
 ):
@@ -70,3 +72,48 @@ async def test_an_export_whose_process_is_killed_is_finished_by_another(
         if second is not None:
             second.kill()
         await asyncio.sleep(0)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_an_export_whose_worker_is_killed_is_finished_by_another_worker(
+    database_url, db, settings, redis_url, tmp_path
+):
+    setup = await consolidation(db)
+    cookies = {settings.session_cookie_name: await open_session(db, setup.facilitator)}
+    slug = setup.cycle.slug
+    environment = base_environment(database_url, REDIS_URL=redis_url)
+    web = AppProcess.web(tmp_path / "web.log", database_url, REDIS_URL=redis_url, RUN_JOBS="off").start()
+    killed = AppProcess(tmp_path / "killed-worker.log", environment, "worker").start()
+    replacement = AppProcess(tmp_path / "replacement-worker.log", environment, "worker")
+    try:
+        web.wait_ready()
+        async with httpx.AsyncClient(base_url=web.base_url, cookies=cookies, timeout=30) as client:
+            asked = await form_post(client, f"/cycles/{slug}/dossier/exports", {"format": "pdf", "language": "fr-nl"},
+                                    token_from=f"/cycles/{slug}/dossier/consolidation")  # fmt: skip
+            assert asked.status_code == 303, asked.text[:300]
+            progress_page = asked.headers["location"]
+
+            async def rendering() -> bool:
+                row = await export_row(db)
+                return row is not None and row.status == ExportStatus.RUNNING and row.progress >= 40
+
+            await eventually(rendering, within=60, every=0.05)
+            killed.kill()
+            replacement.start()
+
+            async def done() -> bool:
+                row = await export_row(db)
+                return row is not None and row.status == ExportStatus.DONE
+
+            await eventually(
+                lambda: asyncio.sleep(0, "Took up 1 background jobs" in replacement.output()),
+                within=TAKEN_UP_WITHIN + STALLED_AFTER,
+            )
+            await eventually(done, within=RENDERED_WITHIN)
+            assert "The export is ready." in (await client.get(progress_page)).text
+            download = await client.get(f"{progress_page}/download")
+            assert download.status_code == 200
+            assert download.content.startswith(b"%PDF")
+    finally:
+        for process in (web, killed, replacement):
+            process.kill()
