@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 
 from tests.pg import PostgresServer, unique_database_name
 from tests.processes import AppProcess, base_environment, passerelle
@@ -119,3 +121,18 @@ def test_the_demo_is_not_loaded_in_production(database_url: str):
     result = passerelle(base_environment(database_url, **PRODUCTION), "demo", timeout=60)
     assert result.returncode != 0
     assert "the demo is not loaded in production" in result.stderr
+
+
+def test_migrate_backs_the_database_up_first_when_asked(tmp_path: Path):
+    path = tmp_path / "before.sqlite3"
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = f"sqlite+aiosqlite:///{path}"
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, "0010")
+    backup = tmp_path / "backups" / "before-0011.sqlite3"
+    result = passerelle(base_environment(f"sqlite+aiosqlite:///{path}"), "migrate", "--backup", str(backup))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(backup) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0010",)]
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
