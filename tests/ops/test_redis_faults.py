@@ -76,3 +76,25 @@ async def test_open_pages_catch_up_after_a_redis_restart_and_the_process_still_s
         assert "Traceback" not in output
     finally:
         server.kill()
+
+
+async def test_a_process_with_open_pages_stops_promptly_while_redis_is_down(
+    database_url, db, settings, redis_server, tmp_path
+):
+    room = await discussion_room(db)
+    reader = {settings.session_cookie_name: await open_session(db, room.author)}
+    server = AppProcess.web(tmp_path / "web.log", database_url, REDIS_URL=redis_server.url).start()
+    try:
+        server.wait_ready()
+        async with (
+            httpx.AsyncClient(base_url=server.base_url, cookies=reader, timeout=30) as client,
+            client.stream("GET", f"/recommendations/{room.recommendation.id}/discussion/stream") as stream,
+        ):
+            await next_event(stream.aiter_lines(), "comments")
+            redis_server.stop()
+            await asyncio.sleep(1)
+            took = await asyncio.to_thread(server.terminate)
+        assert took < 15, f"stopping took {took:.0f} s"
+        assert "Traceback" not in server.output()
+    finally:
+        server.kill()
