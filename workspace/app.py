@@ -149,7 +149,6 @@ async def _operations(app: Litestar) -> AsyncIterator[None]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
-    schema.require_existing_file(settings.database_url)
     db = Database(
         settings.database_url,
         echo=settings.sql_echo,

@@ -11,11 +11,13 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from litestar.testing import AsyncTestClient
 
 from tests.pg import PostgresServer, unique_database_name
 from tests.processes import AppProcess, base_environment, passerelle
-from workspace.core.schema import head_revision
-from workspace.settings import PROJECT_ROOT
+from workspace.app import create_app
+from workspace.core.schema import DatabaseNotReady, head_revision
+from workspace.settings import PROJECT_ROOT, Settings
 
 PRODUCTION = {
     "PASSERELLE_ENV": "production",
@@ -136,3 +138,13 @@ def test_migrate_backs_the_database_up_first_when_asked(tmp_path: Path):
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [("0010",)]
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
+
+
+async def test_an_app_built_on_a_missing_database_refuses_to_start_and_makes_no_file(tmp_path: Path):
+    missing = tmp_path / "passerelle.sqlite"
+    app = create_app(Settings(database_url=f"sqlite+aiosqlite:///{missing}"))  # building it touches nothing
+    with pytest.raises(ExceptionGroup) as refused:  # the server's lifespan task group carries it
+        async with AsyncTestClient(app=app):
+            pass
+    assert refused.group_contains(DatabaseNotReady, match="there is no database at", depth=None)
+    assert not missing.exists()
