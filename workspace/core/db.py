@@ -175,7 +175,11 @@ class Database:
         echo: bool = False,
         request_time_limit: float = REQUEST_TIME_LIMIT,
         write_time_limit: float | None = None,
+        pool_size: int = 10,
+        max_overflow: int = 10,
     ) -> None:
+        """`pool_size` and `max_overflow` size PostgreSQL's pool and SQLite's readers (the SQLite writer is
+        always one connection): every process holds up to their sum."""
         self.url = url
         self.request_time_limit = request_time_limit
         """Seconds each statement of a request's session may take."""
@@ -189,25 +193,25 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 self.checkpointer = sqlite.Checkpointer(database)
             self.writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
-            self.reader = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+            self.reader = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
             sqlite.prepare(self.writer, begin="BEGIN IMMEDIATE", checkpointer=self.checkpointer)
             sqlite.prepare(self.reader, begin="BEGIN")
             _limit_sqlite_statements(self.writer)
             _limit_sqlite_statements(self.reader)
-            self._turns = {self.writer: _Turns(1), self.reader: _Turns(20)}
+            self._turns = {self.writer: _Turns(1), self.reader: _Turns(pool_size + max_overflow)}
         else:
             timeout_ms = str(int(request_time_limit * 1000))
             self.writer = create_async_engine(
                 url,
                 echo=echo,
-                pool_size=10,
-                max_overflow=10,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
                 pool_pre_ping=True,
                 connect_args={"server_settings": {"statement_timeout": timeout_ms}},
             )
             self.reader = self.writer
             _limit_postgresql_statements(self.writer, request_time_limit)
-            self._turns = {self.writer: _Turns(20)}
+            self._turns = {self.writer: _Turns(pool_size + max_overflow)}
         self._bound: dict[tuple[AsyncEngine, float | None], AsyncEngine] = {}
 
     def _bind(self, engine: AsyncEngine, time_limit: float | None) -> AsyncEngine:
