@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
 from litestar.exceptions import HTTPException
@@ -32,15 +33,15 @@ from workspace.accounts.oidc_routes import oidc_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
 from workspace.accounts.throttle import DeviceCookie, MemoryCounters, RedisCounters, SignInThrottle
-from workspace.core import heap, logs
-from workspace.core.db import Database
-from workspace.core.errors import http_error, server_error
+from workspace.core import logs
+from workspace.core.db import Database, TimeLimitReached
+from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
 from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.core.web import already_sent, begin_outcome, not_found, provide_db_session, record_outcome
 from workspace.cycles.dependencies import DEPENDENCIES as CYCLE_DEPENDENCIES
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
@@ -73,7 +74,12 @@ API_DESCRIPTION = (
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 
 
-async def _throttle_sign_in(request) -> bool:  # type: ignore[no-untyped-def]
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    begin_outcome()
+    await refuse_hostile_addresses(request)
+
+
+async def _throttle_sign_in(request: Request[Any, Any, Any]) -> bool:
     """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
@@ -104,7 +110,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        heap.settle()
         try:
             yield
         finally:
@@ -182,7 +187,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
         middleware=[
             # First: the client address every later part sees (rate limit, throttle) is the visitor's.
-            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),
+            # uvicorn types ASGI apps with its own protocols; the middleware is a plain ASGI app all the same.
+            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),  # type: ignore[arg-type]
             CleanQueryString,
             session_config.middleware,
             RequestContextMiddleware(),
@@ -196,9 +202,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             channels_plugin(settings),
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
-        exception_handlers={HTTPException: http_error, AlreadySent: already_sent, Exception: server_error},
+        exception_handlers={
+            HTTPException: http_error,
+            AlreadySent: already_sent,
+            TimeLimitReached: took_too_long,
+            Exception: server_error,
+        },
         request_class=BoundedRequest,
-        before_request=refuse_hostile_addresses,
+        before_request=_before_request,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
         lifespan=[lifespan],

@@ -166,29 +166,6 @@ async def test_writers_get_the_single_writer_connection_in_the_order_they_asked(
     assert served == sorted(served)
 
 
-async def test_objects_built_from_core_rows_are_detached_and_unchanged_like_loaded_ones(db: Database):
-    from sqlalchemy import inspect, select
-
-    from tests.factories import make_user
-    from workspace.accounts.models import User
-    from workspace.core.rows import DetachedLoader
-
-    stored = await make_user(db, display_name="Marie Lefebvre", organisation="CPAS de Mouscron")
-    accounts = DetachedLoader(User)
-    async with db.session(write=False) as session:
-        row = (await session.execute(select(*accounts.columns).where(User.id == stored.id))).one()
-    account = accounts.build(row)
-    state = inspect(account)
-    assert state.detached
-    assert not state.modified
-    assert (account.id, account.display_name, account.organisation, account.created_at) == (
-        stored.id,
-        "Marie Lefebvre",
-        "CPAS de Mouscron",
-        stored.created_at,
-    )
-
-
 async def test_a_request_cancelled_as_the_writer_reaches_it_does_not_take_the_writer_away(db: Database):
     """A live stream closed by its reader, or a timeout, can cancel a request in the very turn the single
     writer connection is handed to it: the connection must go back to the pool, not be lost."""
@@ -199,12 +176,12 @@ async def test_a_request_cancelled_as_the_writer_reaches_it_does_not_take_the_wr
         async with db.transaction() as session:
             await session.execute(text("INSERT INTO note VALUES (:body)"), {"body": body})
 
-    holder = db.session(write=True)
-    await holder.execute(text("INSERT INTO note VALUES ('first')"))
-    waiting = asyncio.create_task(write("cancelled"))
-    await asyncio.sleep(0.05)
-    await holder.commit()
-    await holder.close()
+    async with contextlib.AsyncExitStack() as stack:
+        holder = await stack.enter_async_context(db.session(write=True))
+        await holder.execute(text("INSERT INTO note VALUES ('first')"))
+        waiting = asyncio.create_task(write("cancelled"))
+        await asyncio.sleep(0.05)
+        await holder.commit()
     waiting.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await waiting

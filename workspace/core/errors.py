@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from workspace.core import kept
+from workspace.core.db import TimeLimitReached
 from workspace.core.i18n import LANGUAGE_COOKIE, choose_language, current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.web import notify, referring_path, safe_next
@@ -70,6 +71,19 @@ def _sign_in_first(request: Request) -> Response:
     if request.headers.get("hx-request") and request.method not in {"GET", "HEAD"}:
         return Response(content=None, status_code=401, headers={"HX-Redirect": location})
     return Redirect(location, status_code=302)
+
+
+def took_too_long(request: Request, exc: TimeLimitReached) -> Response:
+    """A statement ran past the request's time limit (workspace/core/db.py) and was stopped: the
+    request's transaction is rolled back, the person is told so and may try again (503)."""
+    logger.warning("Time limit reached on %s %s: %s", request.method, request.url.path, exc)
+    _ensure_language(request)
+    headers = {"Retry-After": "5"}
+    if _wants_json(request):
+        detail = "The request took too long and was stopped; nothing was changed. Try again in a moment."
+        return Response({"status_code": 503, "detail": detail}, status_code=503, headers=headers)
+    context = {"status": 503, "saved_nothing": request.method not in {"GET", "HEAD"}}
+    return Template(template_name="errors/503.html", context=context, status_code=503, headers=headers)
 
 
 def server_error(request: Request, exc: Exception) -> Response:

@@ -1,43 +1,33 @@
-"""SQLite connections that run statements on the event loop's thread instead of a worker thread.
+"""SQLite's rules: WAL, one writer whose transactions begin IMMEDIATE, and checkpoints off the request path.
 
-aiosqlite runs every call (execute, fetch, commit, close of a cursor) on a thread of its own and
-hands the result back through the event loop: two thread switches per call, about 0.13 ms each on
-our 2-core machines, so a ballot (a dozen calls) spent most of its time waiting for threads. A SQLite
-statement on a local file takes microseconds, and in WAL mode readers never wait for the writer, so
-running the calls inline is cheaper than handing them off.
-
-The one thing that may wait is a lock held by another process (a CLI command, a second worker).
-These connections have `busy_timeout=0`: a statement that meets a lock fails at once with
-SQLITE_BUSY, and is retried after an `asyncio.sleep` that lets the loop serve other requests, until
-`BUSY_TIMEOUT` has passed. A statement that failed with SQLITE_BUSY had no effect, so retrying it is
-safe.
+Every connection is an ordinary aiosqlite connection: its statements run on a thread of its own, so a
+long read (a dossier export, a search) or a wait for another process's lock (SQLite's `busy_timeout`)
+occupies that thread, never the event loop.
 
 Checkpoints (copying the write-ahead log back into the database file, with an fsync) do not run in
 the commit that crosses SQLite's threshold, as they would by default: with readers always active the
-log cannot be reset, so every later commit tried again, and a commit took 0.4 ms instead of 0.07 ms.
-A `Checkpointer` thread does them instead, off the event loop (sqlite3 releases the GIL meanwhile);
+log cannot be reset, so every later commit tried again. A `Checkpointer` thread does them instead;
 commits only checkpoint if it falls 10,000 pages (40 MB) behind.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable
 from typing import Any
 
-import aiosqlite
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-BUSY_TIMEOUT = 10.0
-"""Seconds a statement keeps retrying while another process holds the lock it needs."""
+BUSY_TIMEOUT_MS = 10_000
+"""How long a statement waits, on its connection's thread, for a lock another process holds."""
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA foreign_keys=ON",
-    "PRAGMA busy_timeout=0",
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}",
     "PRAGMA temp_store=MEMORY",
     "PRAGMA wal_autocheckpoint=10000",
     "PRAGMA journal_size_limit=67108864",
@@ -48,59 +38,47 @@ CHECKPOINT_INTERVAL = 0.5
 logger = logging.getLogger(__name__)
 
 
-def _is_busy(error: sqlite3.OperationalError) -> bool:
+def prepare(engine: AsyncEngine, *, begin: str, checkpointer: Checkpointer | None = None) -> None:
+    """Pragmas on every new connection, and transactions that `begin` as said ("BEGIN IMMEDIATE" for the
+    writer, so that no other writer slips in between a transaction's reads and its writes).
+
+    SQLAlchemy's documented recipe for pysqlite and aiosqlite: the driver's own transaction handling is
+    switched off, and the "begin" event emits BEGIN, here straight on the aiosqlite connection
+    (`run_async`, one hand-off to its thread instead of three for a cursor).
+
+    A connection going back to the pool keeps the pool's own rollback, queued on the connection's
+    thread behind whatever is still running there. Skipping it when aiosqlite's `in_transaction` said
+    no transaction was open saved a hand-off, but that flag is read on the event loop: a request
+    cancelled during its BEGIN (a client gone) returned a connection whose BEGIN ran just after, and
+    the next session on it failed with "cannot start a transaction within a transaction"."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in PRAGMAS:
+            cursor.execute(pragma)
+        cursor.close()
+        if checkpointer is not None:
+            checkpointer.start()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
+
+
+def is_busy(error: BaseException) -> bool:
     code = getattr(error, "sqlite_errorcode", None)
     if code is None:
         return "database is locked" in str(error)
     return code & 0xFF == sqlite3.SQLITE_BUSY
 
 
-class InlineConnection(aiosqlite.Connection):
-    """An aiosqlite connection whose calls run at once on the caller's thread.
-
-    aiosqlite's worker thread still opens and closes the connection (and SQLAlchemy sets the
-    isolation level through it); every other call runs inline.
-    """
-
-    async def _execute(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        if not self._running or not self._connection:
-            raise ValueError("Connection closed")
-        loop = asyncio.get_running_loop()
-        deadline: float | None = None
-        pause = 0.001
-        while True:
-            try:
-                return fn(*args, **kwargs)
-            except sqlite3.OperationalError as error:
-                if not _is_busy(error):
-                    raise
-                now = loop.time()
-                deadline = deadline or now + BUSY_TIMEOUT
-                if now >= deadline:
-                    raise
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, 0.05)
-
-
-async def begin(connection: InlineConnection, statement: str) -> None:
-    """Open a transaction straight on the driver (a BEGIN through SQLAlchemy's execution machinery
-    costs more than the whole query that follows). Waits like any statement if the lock is taken."""
-    raw = connection._conn
-    await connection._execute(raw.execute, statement)
-
-
-def inline_connector(database: str) -> Callable[[], InlineConnection]:
-    """An `async_creator` for `create_async_engine`: a new inline connection to `database`."""
-
-    def create() -> InlineConnection:
-        connection = InlineConnection(
-            lambda: sqlite3.connect(database, check_same_thread=False, isolation_level=None),
-            iter_chunk_size=64,
-        )
-        connection._thread.daemon = True
-        return connection
-
-    return create
+def is_interrupted(error: BaseException) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return str(error) == "interrupted"
+    return code & 0xFF == sqlite3.SQLITE_INTERRUPT
 
 
 class Checkpointer:
@@ -129,7 +107,7 @@ class Checkpointer:
             thread, self._thread = self._thread, None
         if thread is not None:
             self._stopping.set()
-            thread.join(timeout=BUSY_TIMEOUT)
+            thread.join(timeout=BUSY_TIMEOUT_MS / 1000)
 
     def _run(self) -> None:
         try:
@@ -149,7 +127,7 @@ class Checkpointer:
         try:
             connection.execute(f"PRAGMA wal_checkpoint({mode})").fetchall()
         except sqlite3.OperationalError as error:
-            if not _is_busy(error):  # busy: the next round does it
+            if not is_busy(error):  # busy: the next round does it
                 logger.warning("Checkpoint of %s failed: %s", self.database, error)
         except sqlite3.Error as error:
             logger.warning("Checkpoint of %s failed: %s", self.database, error)

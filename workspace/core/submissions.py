@@ -14,17 +14,15 @@ from uuid import UUID
 
 from markupsafe import Markup, escape
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from workspace.core.dialects import insert_or_skip
 from workspace.core.forms import Form
 from workspace.core.models import FormSubmission
 from workspace.core.tokens import hash_token, utcnow
 
 FIELD = "_once"
 MAX_TOKEN = 64
-_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 def new_token() -> str:
@@ -54,7 +52,7 @@ async def claim(session: AsyncSession, form: Form, user_id: UUID | None, *, fall
     if not token or len(token) > MAX_TOKEN:
         return None
     token_hash = hash_token(token)
-    insert = _INSERTS[session.bind.dialect.name](FormSubmission.__table__)
+    insert = insert_or_skip(session, FormSubmission)
     claimed = await session.scalar(
         insert.values(token_hash=token_hash, user_id=user_id, location="", created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["token_hash"])

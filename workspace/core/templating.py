@@ -51,6 +51,7 @@ def _flashes(context: Context) -> list[dict[str, str]]:
 def configure_environment(env: Environment) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.add_extension("jinja2.ext.do")
+    # Added to the environment by the i18n extension at run time, so unknown to its type stubs.
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from litestar import Request, Response, get
@@ -22,6 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workspace.core import kept
 from workspace.core.forms import Form
 from workspace.core.submissions import AlreadySent
+
+if TYPE_CHECKING:
+    from litestar.types import HTTPScope
 
 T = TypeVar("T")
 
@@ -42,6 +45,16 @@ _outcome: ContextVar[_Outcome | None] = ContextVar("request_outcome", default=No
 """The status of the response the current request's handler produced (see `record_outcome`)."""
 
 
+def begin_outcome() -> None:
+    """Part of the app's `before_request` hook: the handler's outcome is held from here on.
+
+    It must be set in the task that runs the handler (and `record_outcome` after it): Litestar resolves
+    dependencies that do not depend on each other concurrently, in tasks of their own, so a value
+    `provide_db_session` set there would never be seen by `record_outcome`; an object set here is
+    shared by all of them."""
+    _outcome.set(_Outcome())
+
+
 async def record_outcome(response: Response) -> Response:
     """`after_request` hook: runs once the handler's response exists, before the request's database
     session is closed, so that the session knows whether the handler succeeded."""
@@ -57,8 +70,10 @@ async def provide_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     A form re-rendered with its errors (400), a refusal (403, 409, 429) or an exception rolls back
     whatever the service wrote before it refused, so a refused request leaves nothing behind."""
     write = request.method not in SAFE_METHODS
-    outcome = _Outcome()
-    _outcome.set(outcome)
+    outcome = _outcome.get()
+    if outcome is None:
+        outcome = _Outcome()
+        _outcome.set(outcome)
     async with request.app.state.db.session(write=write) as session:
         try:
             yield session
@@ -77,7 +92,9 @@ async def provide_db_session(request: Request) -> AsyncIterator[AsyncSession]:
 async def keep_for_later(connection: ASGIConnection[Any, Any, Any, Any]) -> None:
     """A form sent by someone whose session has ended is kept in a fresh session, to be offered again
     once they have signed in (the sign-in page is where the error handler sends them)."""
-    if connection.scope["method"] in SAFE_METHODS or connection.scope["path"].startswith("/api/"):
+    if connection.scope["type"] != "http" or cast("HTTPScope", connection.scope)["method"] in SAFE_METHODS:
+        return
+    if connection.scope["path"].startswith("/api/"):
         return
     request: Request[Any, Any, Any] = Request(connection.scope, receive=connection.receive)
     session = connection.scope.get("session")

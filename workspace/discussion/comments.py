@@ -7,12 +7,11 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from workspace.accounts.models import User
+from workspace.core.dialects import insert_or_skip
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import found
@@ -207,11 +206,9 @@ async def history(session: AsyncSession, comment: Comment) -> list[CommentEdit]:
 
 async def follow(session: AsyncSession, user_id: UUID, recommendation_id: UUID) -> None:
     """Idempotent, also when two requests of the same person arrive at once (a double click)."""
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     now = datetime.now(UTC)
     await session.execute(
-        insert(Follow.__table__)
+        insert_or_skip(session, Follow)
         .values(id=uuid7(), user_id=user_id, recommendation_id=recommendation_id, created_at=now, updated_at=now)
         .on_conflict_do_nothing(index_elements=["user_id", "recommendation_id"])
     )

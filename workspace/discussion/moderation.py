@@ -16,6 +16,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
+from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
 from workspace.discussion import comments, signals
@@ -60,7 +61,8 @@ async def report(
         if comment.deleted_at is not None:
             form.add_error("reason", _("This comment was deleted by its author."))
             raise FormError(form)
-    target = Report.comment_id == comment.id if comment else Report.recommendation_id == recommendation.id  # type: ignore[union-attr]
+    target_id = comment.id if comment is not None else found(recommendation).id
+    target = Report.comment_id == target_id if comment is not None else Report.recommendation_id == target_id
     existing = await session.scalar(
         select(Report.id).where(target, Report.reporter_id == user.id, Report.status == ReportStatus.OPEN)
     )
@@ -73,9 +75,14 @@ async def report(
         reason=reason,
     )
     session.add(entry)
-    audit.record(session, action="report.open", actor_id=user.id, cycle_id=access.cycle.id,
-                 target_kind="comment" if comment else "recommendation",
-                 target_id=comment.id if comment else recommendation.id)  # type: ignore[union-attr]  # fmt: skip
+    audit.record(
+        session,
+        action="report.open",
+        actor_id=user.id,
+        cycle_id=access.cycle.id,
+        target_kind="comment" if comment else "recommendation",
+        target_id=target_id,
+    )
     return entry
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select
@@ -39,8 +40,8 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         query = query.where(Comment.created_at <= until)
     rows = (await session.execute(query)).all() if ids else []
     text_then = await _texts_before_edits(session, ids, until) if until and rows else {}
-    children: dict[UUID | None, list] = defaultdict(list)  # type: ignore[type-arg]
-    roots: dict[UUID, list] = defaultdict(list)  # type: ignore[type-arg]
+    children: dict[UUID | None, list[Any]] = defaultdict(list)
+    roots: dict[UUID, list[Any]] = defaultdict(list)
     known = {row.id for row in rows}
     for row in rows:
         if row.parent_id is not None and row.parent_id in known:
@@ -48,7 +49,7 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
         else:
             roots[row.recommendation_id].append(row)
 
-    def thread(root) -> list[DiscussionComment]:  # type: ignore[no-untyped-def]
+    def thread(root: Any) -> list[DiscussionComment]:
         """The root and its replies, depth first, without recursion (a reply chain may be very long)."""
         shown = []
         pending = [(root, 0)]

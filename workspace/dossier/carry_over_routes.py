@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
@@ -54,4 +55,4 @@ async def _context(db_session: AsyncSession, access: CycleAccess, form: Form | N
     }
 
 
-carry_over_routes = [CarryOverController, overview]
+carry_over_routes: list[ControllerRouterHandler] = [CarryOverController, overview]

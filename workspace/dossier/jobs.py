@@ -138,7 +138,7 @@ async def _set(db: Database, export_id: UUID, **values: object) -> None:
 
 
 async def _content(db: Database, job: DossierExport) -> DossierContent:
-    async with db.session(write=False) as session:
+    async with db.session(write=False, background=True) as session:
         until = None
         if job.version_id is not None:
             version = await session.get(DossierVersion, job.version_id)
@@ -159,13 +159,13 @@ async def _content(db: Database, job: DossierExport) -> DossierContent:
 
 async def run(db: Database, export_id: UUID) -> None:
     try:
-        async with db.session(write=False) as session:
+        async with db.session(write=False, background=True) as session:
             job = await session.get(DossierExport, export_id)
         if job is None:
             return
         await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
         if job.discussion:  # what the discussion this file will hold depends on, read before it is
-            async with db.session(write=False) as session:
+            async with db.session(write=False, background=True) as session:
                 until = await session.scalar(
                     select(DossierVersion.created_at).where(DossierVersion.id == job.version_id)
                 )

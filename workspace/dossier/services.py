@@ -4,16 +4,16 @@ recommendations, introductions, reading published versions (publishing: workspac
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from uuid_utils.compat import uuid7
 
 from workspace.accounts.models import User
 from workspace.core import audit
+from workspace.core.dialects import insert_or_skip
 from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
@@ -31,7 +31,6 @@ from workspace.voting import results as voting
 from workspace.voting import rules as voting_rules
 
 IN_THE_DOSSIER = (Status.ADOPTED, Status.NOT_ADOPTED)
-_INSERTS = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 def may_consolidate(access: CycleAccess) -> bool:
@@ -51,7 +50,7 @@ async def _dossier_for_writing(session: AsyncSession, cycle: Cycle) -> Dossier:
     """The cycle's draft dossier, created if need be and locked until the transaction ends, so that two
     facilitators saving at once (an order, a decision) each build on what the other saved (SQLite's write
     transactions take turns anyway; PostgreSQL's wait for the row)."""
-    insert = _INSERTS[session.bind.dialect.name](Dossier.__table__)
+    insert = insert_or_skip(session, Dossier)
     await session.execute(
         insert.values(id=uuid7(), cycle_id=cycle.id, introduction_fr="", introduction_nl="",
                       axis_introductions={}, order=[])
@@ -107,7 +106,7 @@ def _votes(result: voting.Result) -> Votes:
     )
 
 
-def _texts(recommendation: Recommendation, translations: dict[str, Translation]) -> tuple[dict, list[str]]:  # type: ignore[type-arg]
+def _texts(recommendation: Recommendation, translations: dict[str, Translation]) -> tuple[dict[str, Any], list[str]]:
     original = {name: getattr(recommendation, name) or "" for name in TEXT_FIELDS}
     texts: dict[str, dict[str, str]] = {}
     untranslated: list[str] = []

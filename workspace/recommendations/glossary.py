@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 from markupsafe import Markup, escape
@@ -120,7 +121,7 @@ async def _validate(session: AsyncSession, form: Form, editing: GlossaryTerm | N
         raise FormError(form)
 
 
-def _content(term: GlossaryTerm) -> dict[str, str]:
+def _content(term: GlossaryTerm) -> dict[str, Any]:
     return {name: getattr(term, name) or "" for name in FIELDS}
 
 
@@ -150,8 +151,14 @@ async def update_term(session: AsyncSession, term: GlossaryTerm, form: Form, act
 
 async def delete_term(session: AsyncSession, term: GlossaryTerm, actor: User) -> None:
     # The whole entry goes into the audit log, so a deletion can be undone by hand.
-    audit.record(session, action="glossary.delete", actor_id=actor.id, target_kind="glossary_term",
-                 target_id=term.id, **_content(term))  # fmt: skip
+    audit.record(
+        session,
+        action="glossary.delete",
+        actor_id=actor.id,
+        target_kind="glossary_term",
+        target_id=term.id,
+        **_content(term),
+    )
     await session.delete(term)
     await session.flush()
 

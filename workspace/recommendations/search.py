@@ -51,7 +51,7 @@ BODY_COLUMNS = (
 _fts = table("search_recommendation", column("recommendation_id"), column("title"), column("body"))
 
 # migration 0002: to_tsvector('simple'::regconfig, coalesce(title, '') || ' ' || coalesce(finding, '') || ...)
-_PG_DOCUMENT = literal_column(
+_PG_DOCUMENT: ColumnElement[Any] = literal_column(
     "to_tsvector('simple'::regconfig, "
     + " || ' ' || ".join(f"coalesce(recommendation.{name}, '')" for name in ("title", *BODY_COLUMNS))
     + ")"
@@ -175,15 +175,13 @@ def _filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def search_statement(
-    dialect: str, user: User | None, filters: Filters
-) -> tuple[Select[tuple[Recommendation]], list[Any]]:
+def search_statement(dialect: str, user: User | None, filters: Filters) -> tuple[Select[Recommendation], list[Any]]:
     """The query (visible, filtered, matching) and its order: best match first, then newest first."""
     statement = select(Recommendation).where(visibility(user), *_filter_conditions(filters))
     order: list[Any] = []
     if words(filters.q):
         if dialect == "sqlite":
-            fts = literal_column("search_recommendation")
+            fts: ColumnElement[Any] = literal_column("search_recommendation")
             hits = (
                 select(
                     _fts.c.recommendation_id.label("recommendation_id"),

@@ -8,6 +8,7 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
@@ -282,4 +283,4 @@ def _warn_about_personal_data(request: Request, form: Form, confirmed: list[str]
         )
 
 
-writing_routes = [NewRecommendationController, preview, WritingController]
+writing_routes: list[ControllerRouterHandler] = [NewRecommendationController, preview, WritingController]

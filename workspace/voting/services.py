@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import and_, bindparam, func, or_, select
@@ -19,16 +19,15 @@ from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
-from workspace.core.rows import DetachedLoader
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
 from workspace.voting import rules
-from workspace.voting.models import Ballot, Choice
+from workspace.voting.models import Ballot, Choice, ReasonReview
 
 MAX_REASON = 2_000
-LEFT_OUT = "omit"
+LEFT_OUT = ReasonReview.OMIT
 """Ballot.reason_review of a reason facilitators left out of what readers see (workspace/dossier/reasons.py)."""
 ON_THE_BALLOT = (Status.SUBMITTED, Status.ADOPTED, Status.NOT_ADOPTED)
 """Submitted recommendations are voted on; once the vote closes they are adopted or not."""
@@ -56,19 +55,8 @@ def _with_rights(*columns: Any) -> Any:
 
 _FOR_VOTING = _with_rights(Recommendation, Cycle)
 """Built once: the recommendation, its cycle and the voter's memberships."""
-_RECOMMENDATIONS = DetachedLoader(Recommendation)
-_CYCLES = DetachedLoader(Cycle)
-_FOR_BALLOT = _with_rights(*_RECOMMENDATIONS.columns, *_CYCLES.columns).with_for_update(read=True, of=Cycle)
-"""`_FOR_VOTING` through Core: each ballot runs it."""
-
-
-class _Membership(NamedTuple):
-    """The membership columns at the end of a `_FOR_BALLOT` row (whose names the recommendation's
-    own `group_id` shadows)."""
-
-    role: Any
-    group_id: Any
-    suspended_at: Any
+_FOR_BALLOT = _FOR_VOTING.with_for_update(read=True, of=Cycle)
+"""`_FOR_VOTING`, the cycle row share-locked on PostgreSQL (closing the vote takes it FOR UPDATE)."""
 
 
 async def load_for_voting(
@@ -87,9 +75,7 @@ async def load_for_voting(
         row = found(row)
         recommendation, cycle = row
         return _checked(recommendation, await cycle_access(session, None, cycle))
-    rows = (await session.execute(_FOR_VOTING, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
-    require(bool(rows))
-    return _checked(rows[0][0], access_from_memberships(rows[0][1], user, rows))
+    return await _with_memberships(session, _FOR_VOTING, recommendation_id, user)
 
 
 async def load_for_ballot(
@@ -102,14 +88,15 @@ async def load_for_ballot(
     this first statement. One transaction for the read and the write, rather than a read session
     before it, is also what keeps a ballot cheap.
     """
-    connection = await session.connection()
-    rows = (await connection.execute(_FOR_BALLOT, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
+    return await _with_memberships(session, _FOR_BALLOT, recommendation_id, user)
+
+
+async def _with_memberships(
+    session: AsyncSession, query: Any, recommendation_id: UUID, user: User
+) -> tuple[Recommendation, CycleAccess]:
+    rows = (await session.execute(query, {"recommendation_id": recommendation_id, "user_id": user.id})).all()
     require(bool(rows))
-    split = len(_RECOMMENDATIONS.columns)
-    recommendation = _RECOMMENDATIONS.build(rows[0][:split])
-    cycle = _CYCLES.build(rows[0][split : split + len(_CYCLES.columns)])
-    memberships = [_Membership(*row[-3:]) for row in rows]
-    return _checked(recommendation, access_from_memberships(cycle, user, memberships))
+    return _checked(rows[0][0], access_from_memberships(rows[0][1], user, rows))
 
 
 def _checked(recommendation: Recommendation, access: CycleAccess) -> tuple[Recommendation, CycleAccess]:

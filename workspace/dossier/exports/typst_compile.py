@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Final
 
 FONT_FOLDER = Path("/usr/share/fonts/truetype/dejavu")
 """DejaVu Sans (and DejaVu Sans Mono for code), from Debian's fonts-dejavu-core and fonts-dejavu-extra
 (scripts/system-deps.sh installs them): the only fonts the compiler sees."""
-PDF_STANDARD = "ua-1"
+PDF_STANDARD: Final = "ua-1"
 
 
 def compile_pdf(main: Path) -> bytes:
