@@ -86,6 +86,25 @@ async def report(
     return entry
 
 
+async def open_report_counts(session: AsyncSession, user: User) -> dict[str, int]:
+    """Open reports per cycle (by cycle id) in the cycles the person facilitates (every cycle for an
+    admin): what the cycle's navigation shows them."""
+    statement = (
+        select(Recommendation.cycle_id, func.count(Report.id))
+        .select_from(Report)
+        .outerjoin(Comment, Comment.id == Report.comment_id)
+        .join(Recommendation, Recommendation.id == func.coalesce(Report.recommendation_id, Comment.recommendation_id))
+        .where(Report.status == ReportStatus.OPEN)
+        .group_by(Recommendation.cycle_id)
+    )
+    if not user.is_admin:
+        facilitated = select(Membership.cycle_id).where(
+            Membership.user_id == user.id, Membership.role == MembershipRole.FACILITATOR
+        )
+        statement = statement.where(Recommendation.cycle_id.in_(facilitated))
+    return {str(cycle_id): count for cycle_id, count in (await session.execute(statement)).all()}
+
+
 @dataclass
 class QueueItem:
     report: Report
