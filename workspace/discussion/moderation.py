@@ -19,6 +19,7 @@ from workspace.core.models import AuditEntry
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
+from workspace.discussion import audit_log as audit_log_view
 from workspace.discussion import comments, signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
 from workspace.recommendations.models import Recommendation, Status
@@ -246,6 +247,15 @@ async def set_suspended(
                  cycle_id=access.cycle.id, target_kind="user", target_id=member_id, reason=reason)  # fmt: skip
 
 
+async def suspended_members(session: AsyncSession, access: CycleAccess) -> list[User]:
+    """The cycle's members who are suspended, by name: the facilitators may reinstate them."""
+    require(access.is_facilitator)
+    suspended = select(Membership.user_id).where(
+        Membership.cycle_id == access.cycle.id, Membership.suspended_at.is_not(None)
+    )
+    return list((await session.scalars(select(User).where(User.id.in_(suspended)).order_by(User.display_name))).all())
+
+
 async def merge(session: AsyncSession, access: CycleAccess, duplicate: Recommendation, form: Form) -> Recommendation:
     """Merge a duplicate into another recommendation of the cycle: its comments and followers move;
     its revisions stay with it, readable from its old address, which now leads to the target."""
@@ -316,16 +326,10 @@ def _as_uuid(raw: str) -> UUID | None:
         return None
 
 
-@dataclass
-class AuditLine:
-    entry: AuditEntry
-    actor: User | None
-
-
 async def audit_log(
     session: AsyncSession, access: CycleAccess, *, action: str = "", actor_id: UUID | None = None
-) -> list[AuditLine]:
-    """The cycle's audit log, newest first, filtered by kind of act and by person."""
+) -> list[audit_log_view.Line]:
+    """The cycle's audit log, newest first, filtered by kind of act and by person, worded for the reader."""
     require(access.is_facilitator)
     statement = (
         select(AuditEntry, User)
@@ -339,10 +343,13 @@ async def audit_log(
         statement = statement.where(AuditEntry.action.startswith(action))
     if actor_id:
         statement = statement.where(AuditEntry.actor_id == actor_id)
-    return [AuditLine(entry, actor) for entry, actor in (await session.execute(statement)).all()]
+    rows: list[tuple[AuditEntry, User | None]] = [
+        (entry, actor) for entry, actor in (await session.execute(statement)).all()
+    ]
+    return await audit_log_view.lines(session, access.cycle, rows)
 
 
-async def audit_actions(session: AsyncSession, access: CycleAccess) -> list[str]:
-    return sorted(
-        set(await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == access.cycle.id).distinct()))
-    )
+async def audit_actions(session: AsyncSession, access: CycleAccess) -> list[tuple[str, str]]:
+    """The kinds of act recorded in the cycle, with their labels, for the filter."""
+    recorded = await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == access.cycle.id).distinct())
+    return audit_log_view.action_choices(set(recorded))
