@@ -23,7 +23,7 @@ from workspace.accounts.models import MembershipRole, User
 from workspace.core import i18n
 from workspace.core.i18n import gettext as _
 from workspace.core.i18n import lazy_gettext
-from workspace.core.mail import send_mail
+from workspace.core.mail import Mailer
 from workspace.cycles.models import Cycle, Membership, Phase
 from workspace.discussion.models import Comment, Follow, Notification, NotificationPreference
 from workspace.recommendations.models import CoAuthor, Recommendation
@@ -307,8 +307,9 @@ async def save_preference(session: AsyncSession, user: User, in_inbox: set[str],
     row.by_email = sorted(kind for kind in KINDS if kind in by_email)
 
 
-async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoing]) -> None:
-    """Each e-mail in its recipient's language (run after the response, outside any transaction)."""
+async def send_emails(mailer: Mailer, base_url: str, outgoing: list[Outgoing]) -> None:
+    """Each e-mail in its recipient's language, stored as a mail job (run after the response, outside any
+    transaction; the job sends it, and tries again while the mail server is away)."""
     for mail in outgoing:
         token = i18n.current_language.set(mail.language)
         try:
@@ -323,6 +324,6 @@ async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoi
         finally:
             i18n.current_language.reset(token)
         try:
-            await send_mail(smtp_url, to=mail.to, subject=subject[:200], body=body)
+            await mailer.queue(to=mail.to, subject=subject[:200], body=body)
         except ValueError:
             logger.exception("E-mail to %s not sent: it could not be composed", mail.to)

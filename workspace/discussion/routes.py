@@ -52,7 +52,7 @@ def after_post(request: Request, recommendation_id: UUID, outgoing: list[notific
         events.after_response(request, events.discussion_channel(recommendation_id), "comments")
     ]
     if outgoing:
-        tasks.append(BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing))
+        tasks.append(BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing))
     return BackgroundTasks(tasks)
 
 
@@ -302,6 +302,7 @@ class _LivePage:
             classify=self.classify,
             still_allowed=self.reader.check,
             coalesce=REDRAW_AT_MOST_EVERY,
+            catch_up=frozenset({"comments", "vote"}),
         ):
             if batch.is_keepalive:
                 yield ServerSentEventMessage(comment="keep-alive")

@@ -69,7 +69,7 @@ class CycleController(Controller):
         background = BackgroundTasks(
             [
                 events.after_response(request, events.votes_channel(access.cycle.id), "phase"),
-                BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing),
+                BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing),
             ]
         )
         if closing:
