@@ -57,11 +57,11 @@ def after_post(request: Request, recommendation_id: UUID, outgoing: list[notific
 
 
 def send_after_response(request: Request, outgoing: list[notifications.Outgoing]) -> BackgroundTask | None:
-    """The e-mails, once the response is sent (so what they tell of is committed)."""
+    """The e-mails, handed to the mailer once the response is sent (so what they tell of is committed)."""
     if not outgoing:
         return None
     settings = request.app.state.settings
-    return BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing)
+    return BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing)
 
 
 class RecommendationDiscussionController(Controller):
