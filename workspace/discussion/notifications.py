@@ -37,6 +37,7 @@ KINDS = {
     "phase": lazy_gettext("A cycle I take part in changes phase"),
     "vote": lazy_gettext("A vote opens or closes"),
     "answer": lazy_gettext("An authority answers what I wrote"),
+    "report": lazy_gettext("Something is reported in a cycle I facilitate"),
 }
 INBOX_SIZE = 100
 
@@ -75,6 +76,10 @@ def describe(kind: str, params: dict[str, Any], names: dict[str, str] | None = N
         if params.get("institution"):
             return _("%(institution)s answered “%(title)s”.", institution=params["institution"], title=title)
         return _("An authority answered “%(title)s”.", title=title)
+    if kind == "report":
+        if params.get("comment"):
+            return _("%(name)s reported a comment on “%(title)s”.", name=name, title=title)
+        return _("%(name)s reported “%(title)s”.", name=name, title=title)
     return _("Something changed.")
 
 
@@ -213,6 +218,22 @@ async def on_answer(
     params = {"title": recommendation.title, "institution": institution}
     link = f"/recommendations/{recommendation.id}"
     return await deliver(session, recipients, params, link, actor_id=actor_id, cycle_id=recommendation.cycle_id)
+
+
+async def on_report(
+    session: AsyncSession, recommendation: Recommendation, actor: User, *, comment: Comment | None = None
+) -> list[Outgoing]:
+    """Every facilitator of the cycle hears of a new report, with a link to the moderation queue."""
+    cycle = await session.get_one(Cycle, recommendation.cycle_id)
+    facilitators = await session.scalars(
+        select(Membership.user_id).where(Membership.cycle_id == cycle.id, Membership.role == MembershipRole.FACILITATOR)
+    )
+    params: dict[str, Any] = {"actor": actor.display_name, "actor_id": str(actor.id), "title": recommendation.title}
+    if comment is not None:
+        params["comment"] = str(comment.id)
+    recipients = dict.fromkeys(set(facilitators), "report")
+    link = f"/cycles/{cycle.slug}/moderation"
+    return await deliver(session, recipients, params, link, actor_id=actor.id, cycle_id=cycle.id)
 
 
 async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -> list[Outgoing]:
