@@ -966,8 +966,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server logs)")
     sizes = parser.parse_args(argv)
     if sizes.quick:
+        given = {word.split("=", 1)[0] for word in (sys.argv[1:] if argv is None else argv)}
         for name, value in QUICK.items():
-            if getattr(sizes, name) == parser.get_default(name):
+            if "--" + name.replace("_", "-") not in given:
                 setattr(sizes, name, value)
     return sizes
 

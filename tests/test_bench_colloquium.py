@@ -23,7 +23,7 @@ def test_the_full_run_is_the_colloquium_hour_of_the_issue() -> None:
 
 
 def test_quick_shrinks_the_run_but_an_option_given_wins() -> None:
-    sizes = colloquium.parse_args(["--quick", "--streams", "40", "--backend", "postgresql"])
-    assert (sizes.members, sizes.readers, sizes.duration) == (30, 5, 20.0)
-    assert sizes.streams == 40
+    sizes = colloquium.parse_args(["--quick", "--streams", "40", "--members=300", "--backend", "postgresql"])
+    assert (sizes.readers, sizes.duration) == (5, 20.0)
+    assert (sizes.streams, sizes.members) == (40, 300)
     assert sizes.backend == "postgresql"
