@@ -579,6 +579,9 @@ class Stream:
         self.seen = dict.fromkeys(channels.values(), 0)
         self.opened = asyncio.Event()
         self.closed = False
+        self.ended = 0.0
+        self.events = 0
+        self.last_event = 0.0
 
     async def follow(self) -> None:
         reader, writer = await asyncio.open_connection(HOST, self.member.port)
@@ -616,12 +619,17 @@ class Stream:
                             self.seen[channel] = len(self.run.causes[channel])
                         self.opened.set()
                         continue
+                    self.events += 1
+                    self.last_event = time.perf_counter()
                     self.arrived(event.decode())
-        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
             if not self.run.over.is_set():
-                self.run.record("stream", time.perf_counter(), type(error).__name__, str(error))
+                self.run.record("stream", time.perf_counter(), "ended by the server", self.path)
+        except Exception as error:  # whatever ends a stream early is one of the run's errors
+            if not self.run.over.is_set():
+                self.run.record("stream", time.perf_counter(), type(error).__name__, f"{self.path}: {error}")
         finally:
             self.closed = True
+            self.ended = time.perf_counter()
             self.opened.set()
             writer.transport.abort()
 
@@ -829,8 +837,20 @@ async def drive(
 def report(run: Run, streams: list[Stream], processes: int) -> tuple[float, float, float, float]:
     """Prints the phases; returns ballot p99, page p99, event p95 (loaded) and the worst loaded/quiet p99."""
     missed: Counter[str] = Counter()
+    behind: Counter[str] = Counter()
     for stream in streams:
-        missed.update(stream.missed())
+        owed = stream.missed()
+        missed.update(owed)
+        if owed:
+            where = "colloquium screen" if "/colloquium/" in stream.path else "recommendation page"
+            end = run.phases["loaded"].ended
+            state = "ended early" if stream.closed and stream.ended < end else "open to the end"
+            last = (
+                f"last event {end - stream.last_event:.0f} s before the end"
+                if stream.events
+                else "no event after the first"
+            )
+            behind[f"{where} on the process of port {stream.member.port}, {state}, {last}"] += 1
     for phase in run.phases.values():
         phase.missed_events = missed[phase.name]
         seconds = max(phase.ended - phase.started, 1e-9)
@@ -851,6 +871,8 @@ def report(run: Run, streams: list[Stream], processes: int) -> tuple[float, floa
             )
             if kind.errors:
                 print(f"      {dict(kind.errors)}; first: {kind.failures[:2]}")
+    if behind:
+        print("\nstreams that missed events: " + "; ".join(f"{count} {name}" for name, count in sorted(behind.items())))
     quiet, loaded = run.phases["quiet"], run.phases["loaded"]
     ratios = {}
     for name, kind in loaded.kinds.items():
