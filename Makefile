@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export DATABASE_URL ?= sqlite+aiosqlite:///$(CURDIR)/var/passerelle.sqlite3
 
-.PHONY: run test lint format messages bench-ballots bench-exports system-deps clean
+.PHONY: run test lint format messages bench-ballots bench-exports bench-colloquium system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || (apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV))
@@ -49,6 +49,10 @@ bench-ballots: $(VENV)/.app-installed
 
 bench-exports: $(VENV)/.app-installed
 	$(BIN)/python -m bench.exports
+
+# BENCH_ARGS: e.g. `make bench-colloquium BENCH_ARGS="--backend postgresql"` or "--quick"
+bench-colloquium: $(VENV)/.app-installed
+	$(BIN)/python -m bench.colloquium $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
