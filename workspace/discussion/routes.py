@@ -3,6 +3,7 @@ stream of a recommendation page (new comments, ballot counts, phase changes)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -21,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
 from workspace.accounts.sessions import SessionWatch
 from workspace.core import events, i18n, live, submissions
+from workspace.core.db import TimeLimitReached
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.templating import render_fragment
@@ -34,6 +36,7 @@ from workspace.recommendations.models import Recommendation
 from workspace.recommendations.views import page_context
 from workspace.voting import results as voting
 
+logger = logging.getLogger("passerelle.live")
 REDRAW_AT_MOST_EVERY = 0.3
 Channels = NamedDependency[ChannelsPlugin]
 
@@ -312,7 +315,14 @@ class _LivePage:
                 if kind == "phase":
                     yield ServerSentEventMessage(data=_phase_notice(), event="phase")
                     continue
-                rendered = await self.render(kind)
+                try:
+                    rendered = await self.render(kind)
+                except TimeLimitReached:
+                    # A busy moment: this redraw is skipped, the page stays open and the next event redraws it.
+                    logger.warning(
+                        "live page of recommendation %s: a redraw took too long, skipped", self.recommendation_id
+                    )
+                    continue
                 if rendered is None:
                     return
                 if kind == "comments":

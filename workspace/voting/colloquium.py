@@ -3,6 +3,7 @@ recommendation being voted on, redrawn by server-sent events as ballots arrive."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from typing import Any
 from uuid import UUID
@@ -19,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from workspace.accounts.guards import requires_user
 from workspace.accounts.sessions import SessionWatch
 from workspace.core import events, i18n, live
+from workspace.core.db import TimeLimitReached
 from workspace.core.i18n import gettext as _
 from workspace.core.templating import render_fragment
 from workspace.core.web import DbSession, notify, see_other
@@ -31,6 +33,8 @@ REDRAW_AT_MOST_EVERY = 0.5
 """A burst of ballots (the whole room voting at once) becomes one redraw, not hundreds."""
 
 Channels = NamedDependency[ChannelsPlugin]
+
+logger = logging.getLogger("passerelle.live")
 
 
 async def _screen(session: AsyncSession, access: CycleAccess) -> dict[str, Any]:
@@ -108,7 +112,12 @@ async def _screen_events(
         if batch.is_keepalive:
             yield ServerSentEventMessage(comment="keep-alive")
             continue
-        screen = await render()
+        try:
+            screen = await render()
+        except TimeLimitReached:
+            # A busy moment: this redraw is skipped, the screen stays open and the next ballots redraw it.
+            logger.warning("colloquium screen of cycle %s: a redraw took too long, skipped", cycle_id)
+            continue
         if screen is None:
             return
         yield ServerSentEventMessage(data=screen, event="tally")
