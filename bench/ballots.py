@@ -377,9 +377,21 @@ class Server:
 
     def launch(self) -> None:
         command = [
-            sys.executable, "-m", "uvicorn", "--factory", self.factory, "--host", HOST, "--port", str(self.port),
-            "--workers", "1", "--no-access-log", "--log-level", "warning",
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            self.factory,
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
         if profile := os.environ.get("BENCH_PYSPY_" + self.name.upper()):
             command = ["py-spy", "record", "--format", "raw", "--rate", "250", "--output", profile, "--", *command]
         if profile := os.environ.get("BENCH_CPROFILE_" + self.name.upper()):
@@ -469,8 +481,13 @@ async def populate(url: str, members: int, recommendations: int) -> Population:
     db = Database(url)
     try:
         async with db.transaction() as session:
-            cycle = Cycle(year=2013, slug="bench-ballots", title_fr="Accès au logement",
-                          title_nl="Toegang tot huisvesting", phase=Phase.VOTING)  # fmt: skip
+            cycle = Cycle(
+                year=2013,
+                slug="bench-ballots",
+                title_fr="Accès au logement",
+                title_nl="Toegang tot huisvesting",
+                phase=Phase.VOTING,
+            )
             for position, (code, fr, nl, en, *_descriptions) in enumerate(SEEDED_AXES):
                 cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
             group = WorkingGroup(name="Groupe de travail")
@@ -514,8 +531,14 @@ async def populate(url: str, members: int, recommendations: int) -> Population:
             await session.flush()
             for recommendation in recommendation_rows:
                 content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
-                session.add(Revision(recommendation_id=recommendation.id, number=1,
-                                     author_id=recommendation.author_id, content=content))  # fmt: skip
+                session.add(
+                    Revision(
+                        recommendation_id=recommendation.id,
+                        number=1,
+                        author_id=recommendation.author_id,
+                        content=content,
+                    )
+                )
             # Signed in as /login leaves a session: valid for SESSION_MAX_AGE.
             expires_at = datetime.now(UTC) + timedelta(seconds=SESSION_MAX_AGE)
             keys = {user.id: secrets.token_hex(32) for user in users}

@@ -254,12 +254,20 @@ async def fill(url: str, sizes: argparse.Namespace) -> Colloquium:
     from workspace.dossier.models import DossierVersion
     from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Revision, Status
 
-    last_year = argparse.Namespace(recommendations=sizes.recommendations_published, comments=sizes.comments,
-                                   ballots=sizes.ballots, voters=60, seed=sizes.seed)  # fmt: skip
+    last_year = argparse.Namespace(
+        recommendations=sizes.recommendations_published,
+        comments=sizes.comments,
+        ballots=sizes.ballots,
+        voters=60,
+        seed=sizes.seed,
+    )
     published_slug = await export_bench.fill(url, last_year)
     content = await export_bench.build(url, published_slug)
-    territories = [(Territory.NORD, Language.FRENCH), (Territory.HAINAUT, Language.FRENCH),
-                   (Territory.WEST_VLAANDEREN, Language.DUTCH)]  # fmt: skip
+    territories = [
+        (Territory.NORD, Language.FRENCH),
+        (Territory.HAINAUT, Language.FRENCH),
+        (Territory.WEST_VLAANDEREN, Language.DUTCH),
+    ]
     kinds = list(ActorKind)
     db = Database(url)
     try:
@@ -268,8 +276,13 @@ async def fill(url: str, sizes: argparse.Namespace) -> Colloquium:
             assert old is not None
             await session.execute(update(Cycle).where(Cycle.id == old.id).values(phase=CyclePhase.PUBLISHED))
             session.add(DossierVersion(cycle_id=old.id, number=1, content=content))
-            cycle = Cycle(year=2014, slug="colloque-2014", title_fr="Le colloque transfrontalier",
-                          title_nl="Het grensoverschrijdende colloquium", phase=CyclePhase.VOTING)  # fmt: skip
+            cycle = Cycle(
+                year=2014,
+                slug="colloque-2014",
+                title_fr="Le colloque transfrontalier",
+                title_nl="Het grensoverschrijdende colloquium",
+                phase=CyclePhase.VOTING,
+            )
             for position, (code, fr, nl, en, *_descriptions) in enumerate(SEEDED_AXES):
                 cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
             group = WorkingGroup(name="Groupe de travail du colloque")
@@ -278,34 +291,56 @@ async def fill(url: str, sizes: argparse.Namespace) -> Colloquium:
             users = []
             for number in range(sizes.population):
                 territory, language = territories[number % len(territories)]
-                users.append(User(email=f"member{number}@colloque.example", display_name=f"Membre {number}",
-                                  organisation=f"CPAS {number % 30}", territory=territory,
-                                  side=TERRITORY_SIDES[territory], actor_kind=kinds[number % len(kinds)],
-                                  language=language, password_hash=None))  # fmt: skip
+                users.append(
+                    User(
+                        email=f"member{number}@colloque.example",
+                        display_name=f"Membre {number}",
+                        organisation=f"CPAS {number % 30}",
+                        territory=territory,
+                        side=TERRITORY_SIDES[territory],
+                        actor_kind=kinds[number % len(kinds)],
+                        language=language,
+                        password_hash=None,
+                    )
+                )
             session.add_all(users)
             await session.flush()
             facilitator = users[-1]
             session.add_all(
-                Membership(user_id=user.id, cycle_id=cycle.id, group_id=group.id,
-                           role=MembershipRole.FACILITATOR if user is facilitator else MembershipRole.MEMBER)
+                Membership(
+                    user_id=user.id,
+                    cycle_id=cycle.id,
+                    group_id=group.id,
+                    role=MembershipRole.FACILITATOR if user is facilitator else MembershipRole.MEMBER,
+                )
                 for user in users
-            )  # fmt: skip
+            )
             session.add(Membership(user_id=facilitator.id, cycle_id=old.id, role=MembershipRole.FACILITATOR))
             axes = list(cycle.axes)
             rows = []
             for number in range(sizes.recommendations):
                 axis = axes[0] if number < FIRST_AXIS_SIZE else axes[1 + number % (len(axes) - 1)]
-                rows.append(Recommendation(cycle_id=cycle.id, axis_id=axis.id, author_id=users[number].id,
-                                           group_id=group.id, status=Status.SUBMITTED,
-                                           title=f"Un guichet unique transfrontalier {number + 1}",
-                                           finding=export_bench.PARAGRAPH,
-                                           proposal=f"- Un guichet commun\n- {export_bench.PARAGRAPH}"))  # fmt: skip
+                rows.append(
+                    Recommendation(
+                        cycle_id=cycle.id,
+                        axis_id=axis.id,
+                        author_id=users[number].id,
+                        group_id=group.id,
+                        status=Status.SUBMITTED,
+                        title=f"Un guichet unique transfrontalier {number + 1}",
+                        finding=export_bench.PARAGRAPH,
+                        proposal=f"- Un guichet commun\n- {export_bench.PARAGRAPH}",
+                    )
+                )
             session.add_all(rows)
             await session.flush()
             for recommendation in rows:
                 text = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
-                session.add(Revision(recommendation_id=recommendation.id, number=1,
-                                     author_id=recommendation.author_id, content=text))  # fmt: skip
+                session.add(
+                    Revision(
+                        recommendation_id=recommendation.id, number=1, author_id=recommendation.author_id, content=text
+                    )
+                )
         earlier = datetime.now(UTC) - timedelta(days=2)
         async with db.transaction() as session:
             for recommendation in rows:
@@ -318,24 +353,35 @@ async def fill(url: str, sizes: argparse.Namespace) -> Colloquium:
                     )
                     # Posted before the colloquium: out of the pace limit's minute.
                     moment = earlier + timedelta(seconds=index)
-                    session.add(Comment(recommendation_id=recommendation.id, author_id=author.id, body=body,
-                                        created_at=moment))  # fmt: skip
+                    session.add(
+                        Comment(recommendation_id=recommendation.id, author_id=author.id, body=body, created_at=moment)
+                    )
         expires_at = datetime.now(UTC) + timedelta(seconds=SESSION_MAX_AGE)
         keys = {user.id: secrets.token_hex(32) for user in users}
         async with db.transaction() as session:
             session.add_all(
-                StoredSession(key=keys[user.id], value=json.dumps({SESSION_USER_KEY: str(user.id)}).encode(),
-                              expires_at=expires_at)
+                StoredSession(
+                    key=keys[user.id],
+                    value=json.dumps({SESSION_USER_KEY: str(user.id)}).encode(),
+                    expires_at=expires_at,
+                )
                 for user in users
-            )  # fmt: skip
+            )
         async with db.session(write=False) as session:
             comments_before = await session.scalar(
                 select(func.count(Comment.id)).where(Comment.recommendation_id.in_([r.id for r in rows]))
             )
-        return Colloquium(slug=cycle.slug, cycle_id=cycle.id, published_slug=published_slug,
-                          axes=[axis.code for axis in axes], recommendations=[r.id for r in rows],
-                          members=[user.id for user in users[:-1]], facilitator=facilitator.id,
-                          session_keys=keys, comments_before=comments_before or 0)  # fmt: skip
+        return Colloquium(
+            slug=cycle.slug,
+            cycle_id=cycle.id,
+            published_slug=published_slug,
+            axes=[axis.code for axis in axes],
+            recommendations=[r.id for r in rows],
+            members=[user.id for user in users[:-1]],
+            facilitator=facilitator.id,
+            session_keys=keys,
+            comments_before=comments_before or 0,
+        )
     finally:
         await db.dispose()
 
@@ -398,10 +444,22 @@ class Backend:
         self.url = server.create_database("colloquium")
         port = free_port()
         self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", HOST, "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(port),
+                "--bind",
+                HOST,
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while True:
             with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.5) as sock:
@@ -959,21 +1017,41 @@ async def bench(sizes: argparse.Namespace, workdir: Path) -> int:
     return 0
 
 
-QUICK = {"members": 30, "streams": 15, "readers": 5, "commenters": 3, "duration": 20.0, "warmup": 3.0,
-         "population": 60, "recommendations": 24, "recommendations_published": 60, "comments": 2000,
-         "ballots": 500, "comments_per_recommendation": 100, "search_burst": 10}  # fmt: skip
+QUICK = {
+    "members": 30,
+    "streams": 15,
+    "readers": 5,
+    "commenters": 3,
+    "duration": 20.0,
+    "warmup": 3.0,
+    "population": 60,
+    "recommendations": 24,
+    "recommendations_published": 60,
+    "comments": 2000,
+    "ballots": 500,
+    "comments_per_recommendation": 100,
+    "search_burst": 10,
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.colloquium", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite",
-                        help="sqlite: one process; postgresql: two processes and Redis")  # fmt: skip
+    parser.add_argument(
+        "--backend",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="sqlite: one process; postgresql: two processes and Redis",
+    )
     parser.add_argument("--members", type=int, default=300, help="voters casting and changing ballots")
     parser.add_argument("--streams", type=int, default=150, help="open live streams")
     parser.add_argument("--readers", type=int, default=30)
     parser.add_argument("--commenters", type=int, default=10)
-    parser.add_argument("--duration", type=float, default=120.0, help="seconds per phase (the loaded one lasts "
-                        "at least until the exports end)")  # fmt: skip
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=120.0,
+        help="seconds per phase (the loaded one lasts at least until the exports end)",
+    )
     parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load before the quiet phase")
     parser.add_argument("--population", type=int, default=400, help="members of this year's cycle")
     parser.add_argument("--recommendations", type=int, default=60, help="on this year's ballot")
@@ -982,8 +1060,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--comments", type=int, default=20_000, help="in last year's cycle")
     parser.add_argument("--ballots", type=int, default=5_000, help="in last year's cycle")
     parser.add_argument("--search-burst", type=int, default=50, help="searches in the facilitator's burst")
-    parser.add_argument("--quick", action="store_true", help="a small run to check the benchmark works: "
-                        + ", ".join(f"{name}={value:g}" for name, value in QUICK.items()))  # fmt: skip
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small run to check the benchmark works: "
+        + ", ".join(f"{name}={value:g}" for name, value in QUICK.items()),
+    )
     parser.add_argument("--seed", type=int, default=2014)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (database, server logs)")
     sizes = parser.parse_args(argv)

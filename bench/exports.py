@@ -63,9 +63,15 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
 
     rng = random.Random(sizes.seed)  # noqa: S311 - benchmark data, not secrets
     db = Database(url)
-    cycle = Cycle(year=2013, slug="acces-au-logement-2013", title_fr="L'accès au logement des jeunes",
-                  title_nl="Toegang tot huisvesting voor jongeren", theme_fr=PARAGRAPH, theme_nl=PARAGRAPH_NL,
-                  phase=Phase.CONSOLIDATION)  # fmt: skip
+    cycle = Cycle(
+        year=2013,
+        slug="acces-au-logement-2013",
+        title_fr="L'accès au logement des jeunes",
+        title_nl="Toegang tot huisvesting voor jongeren",
+        theme_fr=PARAGRAPH,
+        theme_nl=PARAGRAPH_NL,
+        phase=Phase.CONSOLIDATION,
+    )
     for position, (code, fr, nl, en, *_rest) in enumerate(SEEDED_AXES):
         cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
     async with db.transaction() as session:
@@ -74,9 +80,13 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
     async with db.transaction() as session:
         for index in range(sizes.voters):
             territory = Territory(SIDES[index % 3])
-            user = User(email=f"voter{index}@bench.example", display_name=f"Voter {index}",
-                        organisation=f"Organisation {index % 40}", territory=territory,
-                        side=TERRITORY_SIDES.get(territory))  # fmt: skip
+            user = User(
+                email=f"voter{index}@bench.example",
+                display_name=f"Voter {index}",
+                organisation=f"Organisation {index % 40}",
+                territory=territory,
+                side=TERRITORY_SIDES.get(territory),
+            )
             session.add(user)
             voters.append(user)
         await session.flush()
@@ -85,33 +95,58 @@ async def fill(url: str, sizes: argparse.Namespace) -> str:
     async with db.transaction() as session:
         for index in range(sizes.recommendations):
             recommendation = Recommendation(
-                cycle_id=cycle.id, axis_id=cycle.axes[index % 3].id, author_id=voters[index % len(voters)].id,
+                cycle_id=cycle.id,
+                axis_id=cycle.axes[index % 3].id,
+                author_id=voters[index % len(voters)].id,
                 status=Status.ADOPTED if index % 3 else Status.NOT_ADOPTED,
-                title=f"Recommandation {index}: un guichet unique transfrontalier", finding=PARAGRAPH * 2,
-                proposal=f"- Ouvrir un guichet commun\n- {PARAGRAPH}", institutions="CPAS de Mons; Département du Nord",
-                expected_effect=PARAGRAPH, scheme_fr=PARAGRAPH, scheme_wal=PARAGRAPH, scheme_vl=PARAGRAPH_NL,
+                title=f"Recommandation {index}: un guichet unique transfrontalier",
+                finding=PARAGRAPH * 2,
+                proposal=f"- Ouvrir un guichet commun\n- {PARAGRAPH}",
+                institutions="CPAS de Mons; Département du Nord",
+                expected_effect=PARAGRAPH,
+                scheme_fr=PARAGRAPH,
+                scheme_wal=PARAGRAPH,
+                scheme_vl=PARAGRAPH_NL,
                 harmonisation=PARAGRAPH,
-            )  # fmt: skip
+            )
             session.add(recommendation)
             recommendations.append(recommendation)
         await session.flush()
         for recommendation in recommendations:
-            content = {"title": f"Aanbeveling {recommendation.title[15:]}", "finding": PARAGRAPH_NL * 2,
-                       "proposal": PARAGRAPH_NL, "scheme_vl": PARAGRAPH_NL}  # fmt: skip
-            session.add(Translation(recommendation_id=recommendation.id, language="nl", content=content,
-                                    source_revision=1))  # fmt: skip
+            content = {
+                "title": f"Aanbeveling {recommendation.title[15:]}",
+                "finding": PARAGRAPH_NL * 2,
+                "proposal": PARAGRAPH_NL,
+                "scheme_vl": PARAGRAPH_NL,
+            }
+            session.add(
+                Translation(recommendation_id=recommendation.id, language="nl", content=content, source_revision=1)
+            )
     async with db.transaction() as session:
         for index in range(sizes.comments):
-            session.add(Comment(recommendation_id=recommendations[index % len(recommendations)].id,
-                                author_id=voters[index % len(voters)].id, body=PARAGRAPH))  # fmt: skip
+            session.add(
+                Comment(
+                    recommendation_id=recommendations[index % len(recommendations)].id,
+                    author_id=voters[index % len(voters)].id,
+                    body=PARAGRAPH,
+                )
+            )
     pairs = rng.sample([(r, v) for r in range(len(recommendations)) for v in range(len(voters))], sizes.ballots)
     async with db.transaction() as session:
         for r, v in pairs:
             choice = rng.choices(list(Choice), weights=(6, 2, 1, 1))[0]
             reason = "" if choice in (Choice.FOR, Choice.ABSTAIN) else "Pas de budget prévu pour la traduction."
             voter = voters[v]
-            session.add(Ballot(recommendation_id=recommendations[r].id, user_id=voter.id, choice=choice, reason=reason,
-                               side=voter.side, actor_kind=voter.actor_kind))  # fmt: skip
+            session.add(
+                Ballot(
+                    recommendation_id=recommendations[r].id,
+                    user_id=voter.id,
+                    choice=choice,
+                    reason=reason,
+                    side=voter.side,
+                    actor_kind=voter.actor_kind,
+                )
+            )
     await db.dispose()
     return cycle.slug
 
@@ -174,8 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         command.upgrade(config, "head")
         started = time.perf_counter()
         slug = asyncio.run(fill(url, sizes))
-        print(f"filled: {sizes.recommendations} recommendations, {sizes.comments} comments, {sizes.ballots} "
-              f"ballots in {time.perf_counter() - started:.1f} s", flush=True)  # fmt: skip
+        print(
+            f"filled: {sizes.recommendations} recommendations, {sizes.comments} comments, {sizes.ballots} "
+            f"ballots in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
         started = time.perf_counter()
         content = asyncio.run(build(url, slug, sizes.discussion))
         annex = " with the discussion annex" if sizes.discussion else ""
@@ -189,8 +227,11 @@ def main(argv: list[str] | None = None) -> int:
                 format_name, DEFAULT_AIM_MB
             )
             failures += not met
-            print(f"format={format_name} language={sizes.language} seconds={seconds:.2f} peak_mb={peak_mb:.0f} "
-                  f"all_mb={all_mb:.0f} bytes={size} aim={'yes' if met else 'NO'}", flush=True)  # fmt: skip
+            print(
+                f"format={format_name} language={sizes.language} seconds={seconds:.2f} peak_mb={peak_mb:.0f} "
+                f"all_mb={all_mb:.0f} bytes={size} aim={'yes' if met else 'NO'}",
+                flush=True,
+            )
     return 1 if failures else 0
 
 

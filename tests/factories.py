@@ -100,8 +100,9 @@ async def make_recommendation(
         session.add(recommendation)
         await session.flush()
         content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
-        session.add(Revision(recommendation_id=recommendation.id, number=1, author_id=recommendation.author_id,
-                             content=content))  # fmt: skip
+        session.add(
+            Revision(recommendation_id=recommendation.id, number=1, author_id=recommendation.author_id, content=content)
+        )
     return recommendation
 
 

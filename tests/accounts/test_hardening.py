@@ -174,8 +174,9 @@ async def test_with_redis_every_process_counts_the_same_sign_in_failures(databas
     first, second = create_app(settings), create_app(settings)
     async with AsyncTestClient(app=first) as one, AsyncTestClient(app=second) as other:
         for email in ("nobody-here@example.org", user.email):
-            statuses = [(await _attempt(client, email, "wrong")).status_code
-                        for client in (one, other, one, other, one, other)]  # fmt: skip
+            statuses = [
+                (await _attempt(client, email, "wrong")).status_code for client in (one, other, one, other, one, other)
+            ]
             assert statuses == [400, 400, 400, 400, 429, 429], email
 
 
@@ -234,8 +235,9 @@ async def test_guesses_spread_over_many_client_addresses_are_slowed_down_for_the
     """Each client address stays under its own free tries; together they reach the address-wide
     allowance, after which a browser that never signed in must wait, while Sophie's own device does not."""
     sophie = await make_user(db, email="sophie.lambert@passerelle.example")
-    settings = Settings(database_url=database_url, login_rate_limit=1000, trusted_proxies=("10.20.0.0/16",),
-                        login_address_free_tries=12)  # fmt: skip
+    settings = Settings(
+        database_url=database_url, login_rate_limit=1000, trusted_proxies=("10.20.0.0/16",), login_address_free_tries=12
+    )
     app = create_app(settings)
     async with _proxied(app) as her_browser, _proxied(app) as botnet:
         assert (await attempt(her_browser, sophie.email, PASSWORD, visitor="203.0.113.10")).status_code == 303
@@ -261,8 +263,9 @@ async def test_a_new_browser_that_goes_through_a_password_reset_is_not_held_up_b
     from workspace.core.tokens import new_token, utcnow
 
     sophie = await make_user(db, email="sophie.lambert@passerelle.example")
-    settings = Settings(database_url=database_url, login_rate_limit=1000, trusted_proxies=("10.20.0.0/16",),
-                        login_address_free_tries=6)  # fmt: skip
+    settings = Settings(
+        database_url=database_url, login_rate_limit=1000, trusted_proxies=("10.20.0.0/16",), login_address_free_tries=6
+    )
     app = create_app(settings)
     async with _proxied(app) as new_browser, _proxied(app) as botnet:
         for host in range(1, 4):

@@ -216,8 +216,15 @@ async def test_an_open_link_with_a_role_above_member_is_refused_when_used(client
     cycle = await make_cycle(db)
     token, token_hash = new_token()
     async with db.transaction() as session:
-        session.add(Invitation(token_hash=token_hash, email=None, role=MembershipRole.FACILITATOR, cycle_id=cycle.id,
-                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+        session.add(
+            Invitation(
+                token_hash=token_hash,
+                email=None,
+                role=MembershipRole.FACILITATOR,
+                cycle_id=cycle.id,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        )
     assert (await client.get(f"/signup/{token}")).status_code == 403
     response = await post_form(client, f"/signup/{token}", SIGN_UP, token_from="/login")
     assert response.status_code == 403

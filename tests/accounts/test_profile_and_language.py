@@ -95,10 +95,18 @@ async def test_a_sign_up_that_looks_like_someone_else_is_refused_by_the_field(cl
     cycle = await make_cycle(db)
     token, token_hash = new_token()  # an admin's open link: an addressed one would refuse another address anyway
     async with db.transaction() as session:
-        session.add(Invitation(token_hash=token_hash, email=None, role=MembershipRole.MEMBER, cycle_id=cycle.id,
-                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
-    response = await post_form(client, f"/signup/{token}", {**SIGN_UP, "email": email, "display_name": name},
-                               token_from=f"/signup/{token}")  # fmt: skip
+        session.add(
+            Invitation(
+                token_hash=token_hash,
+                email=None,
+                role=MembershipRole.MEMBER,
+                cycle_id=cycle.id,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        )
+    response = await post_form(
+        client, f"/signup/{token}", {**SIGN_UP, "email": email, "display_name": name}, token_from=f"/signup/{token}"
+    )
     assert response.status_code == 400, case
     assert f'id="{field}-error"' in response.text
     async with db.session(write=False) as session:
@@ -114,8 +122,14 @@ async def test_addresses_and_names_are_normalised_so_full_width_letters_find_the
 async def test_a_name_in_another_alphabet_is_fine_but_a_profile_name_with_a_line_break_is_not(client, db):
     user = await make_user(db)
     await sign_in(client, user)
-    data = {"display_name": "Олена Коваль", "organisation": "", "territory": "nord", "side": "",
-            "actor_kind": "social_worker", "language": "fr"}  # fmt: skip
+    data = {
+        "display_name": "Олена Коваль",
+        "organisation": "",
+        "territory": "nord",
+        "side": "",
+        "actor_kind": "social_worker",
+        "language": "fr",
+    }
     assert (await post_form(client, "/profile", data, token_from="/profile")).status_code == 303
     broken = await post_form(client, "/profile", {**data, "display_name": "Olena\r\nKoval"}, token_from="/profile")
     assert broken.status_code == 400

@@ -123,8 +123,19 @@ async def test_the_account_read_with_the_session_is_the_account_as_stored_and_ca
     state = inspect(account)
     assert state.detached
     assert not state.modified
-    for attribute in ("id", "email", "display_name", "organisation", "territory", "side", "language", "is_active",
-                      "session_epoch", "created_at", "updated_at"):  # fmt: skip
+    for attribute in (
+        "id",
+        "email",
+        "display_name",
+        "organisation",
+        "territory",
+        "side",
+        "language",
+        "is_active",
+        "session_epoch",
+        "created_at",
+        "updated_at",
+    ):
         assert getattr(account, attribute) == getattr(stored, attribute), attribute
     async with db.transaction() as session:
         session.add(account)

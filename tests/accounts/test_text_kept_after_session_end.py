@@ -33,9 +33,11 @@ async def test_a_comment_sent_after_signing_out_in_another_tab_is_kept_and_sent_
     token = await _sign_out_elsewhere(client, page)
 
     sent = await client.post(
-        f"{page}/comments", data={"body": LONG_COMMENT, "anchor": "", "_csrf_token": token},
-        headers={"referer": f"http://testserver.local{page}"}, follow_redirects=False,
-    )  # fmt: skip
+        f"{page}/comments",
+        data={"body": LONG_COMMENT, "anchor": "", "_csrf_token": token},
+        headers={"referer": f"http://testserver.local{page}"},
+        follow_redirects=False,
+    )
     assert sent.status_code == 302
     assert sent.headers["location"] == "/login?next=/kept"
     assert await _comments(db, room.recommendation.id) == 0
@@ -44,9 +46,10 @@ async def test_a_comment_sent_after_signing_out_in_another_tab_is_kept_and_sent_
 
     token = await csrf_token(client, "/login")
     signed_in = await client.post(
-        "/login", data={"email": room.member.email, "password": PASSWORD, "next": "/kept", "_csrf_token": token},
+        "/login",
+        data={"email": room.member.email, "password": PASSWORD, "next": "/kept", "_csrf_token": token},
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert signed_in.headers["location"] == "/kept"
     kept = await client.get("/kept")
     assert kept.status_code == 200
@@ -55,8 +58,9 @@ async def test_a_comment_sent_after_signing_out_in_another_tab_is_kept_and_sent_
     assert f'href="{page}"' in kept.text
 
     token = await csrf_token(client, "/kept")
-    again = await client.post(f"{page}/comments", data={"body": LONG_COMMENT, "anchor": "", "_csrf_token": token},
-                              follow_redirects=False)  # fmt: skip
+    again = await client.post(
+        f"{page}/comments", data={"body": LONG_COMMENT, "anchor": "", "_csrf_token": token}, follow_redirects=False
+    )
     assert again.status_code == 303
     assert await _comments(db, room.recommendation.id) == 1
     assert (await client.get("/kept", follow_redirects=False)).headers["location"] == "/"
@@ -67,8 +71,12 @@ async def test_with_javascript_the_page_is_sent_to_sign_in_instead_of_doing_noth
     await sign_in(client, room.member)
     page = f"/recommendations/{room.recommendation.id}"
     token = await _sign_out_elsewhere(client, page)
-    sent = await client.post(f"{page}/comments", data={"body": LONG_COMMENT},
-                             headers={"hx-request": "true", "x-csrftoken": token}, follow_redirects=False)  # fmt: skip
+    sent = await client.post(
+        f"{page}/comments",
+        data={"body": LONG_COMMENT},
+        headers={"hx-request": "true", "x-csrftoken": token},
+        follow_redirects=False,
+    )
     assert sent.status_code == 401
     assert sent.headers["hx-redirect"] == "/login?next=/kept"
 
@@ -82,8 +90,9 @@ async def test_a_session_signed_out_everywhere_keeps_the_text_for_its_owner_only
         await session.execute(
             update(User).where(User.id == room.member.id).values(session_epoch=User.session_epoch + 1)
         )
-    sent = await client.post(f"{page}/comments", data={"body": LONG_COMMENT, "_csrf_token": token},
-                             follow_redirects=False)  # fmt: skip
+    sent = await client.post(
+        f"{page}/comments", data={"body": LONG_COMMENT, "_csrf_token": token}, follow_redirects=False
+    )
     assert sent.headers["location"] == "/login?next=/kept"
 
     await sign_in(client, room.author)  # someone else signs in on the same browser
@@ -97,8 +106,9 @@ async def test_passwords_are_never_kept_and_a_kept_text_can_be_discarded(client,
     await sign_in(client, room.member)
     page = f"/recommendations/{room.recommendation.id}"
     token = await _sign_out_elsewhere(client, page)
-    await client.post("/profile", data={"display_name": "Marc M.", "password": "a secret kept nowhere",
-                                        "_csrf_token": token})  # fmt: skip
+    await client.post(
+        "/profile", data={"display_name": "Marc M.", "password": "a secret kept nowhere", "_csrf_token": token}
+    )
     await sign_in(client, room.member)
     kept = await client.get("/kept")
     assert "Marc M." in kept.text
@@ -115,7 +125,11 @@ async def test_an_empty_form_sent_after_the_session_ended_goes_to_sign_in_and_ba
     await sign_in(client, room.member)
     page = f"/recommendations/{room.recommendation.id}"
     token = await _sign_out_elsewhere(client, page)
-    sent = await client.post(f"{page}/follow", data={"_csrf_token": token},
-                             headers={"referer": f"http://testserver.local{page}"}, follow_redirects=False)  # fmt: skip
+    sent = await client.post(
+        f"{page}/follow",
+        data={"_csrf_token": token},
+        headers={"referer": f"http://testserver.local{page}"},
+        follow_redirects=False,
+    )
     assert sent.status_code == 302
     assert sent.headers["location"] == f"/login?next={page}"

@@ -28,16 +28,26 @@ def colloquium(live_server: str, live_workdir: Path) -> Iterator[str]:
         people = {
             user.email: user for user in session.scalars(select(User).where(User.email.in_([FACILITATOR, MEMBER_FR])))
         }
-        cycle = Cycle(year=2011, slug=SLUG, title_fr="Colloque en direct", title_nl="Colloquium live",
-                      phase=Phase.VOTING, results_live=True)  # fmt: skip
+        cycle = Cycle(
+            year=2011,
+            slug=SLUG,
+            title_fr="Colloque en direct",
+            title_nl="Colloquium live",
+            phase=Phase.VOTING,
+            results_live=True,
+        )
         for position, (code, fr, nl, en, *_rest) in enumerate(SEEDED_AXES):
             cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
         session.add(cycle)
         session.flush()
         session.add(Membership(user_id=people[FACILITATOR].id, cycle_id=cycle.id, role=MembershipRole.FACILITATOR))
         session.add(Membership(user_id=people[MEMBER_FR].id, cycle_id=cycle.id, role=MembershipRole.MEMBER))
-        recommendation = Recommendation(cycle_id=cycle.id, axis_id=cycle.axes[1].id, status=Status.SUBMITTED,
-                                        title="Un référent logement dans chaque mission locale")  # fmt: skip
+        recommendation = Recommendation(
+            cycle_id=cycle.id,
+            axis_id=cycle.axes[1].id,
+            status=Status.SUBMITTED,
+            title="Un référent logement dans chaque mission locale",
+        )
         session.add(recommendation)
         session.flush()
         cycle.colloquium_recommendation_id = recommendation.id

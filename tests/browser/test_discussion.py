@@ -27,19 +27,26 @@ def discussed(live_server: str, live_workdir: Path) -> str:
     with Session(engine) as session, session.begin():
         existing = session.scalar(select(Recommendation.id).join(Cycle).where(Cycle.slug == SLUG))
         if existing is None:
-            people = {user.email: user for user in session.scalars(
-                select(User).where(User.email.in_([FACILITATOR, MEMBER_FR])))}  # fmt: skip
-            cycle = Cycle(year=2010, slug=SLUG, title_fr="Discussion en direct", title_nl="Live discussie",
-                          phase=Phase.DISCUSSION)  # fmt: skip
+            people = {
+                user.email: user
+                for user in session.scalars(select(User).where(User.email.in_([FACILITATOR, MEMBER_FR])))
+            }
+            cycle = Cycle(
+                year=2010, slug=SLUG, title_fr="Discussion en direct", title_nl="Live discussie", phase=Phase.DISCUSSION
+            )
             for position, (code, fr, nl, en, *_rest) in enumerate(SEEDED_AXES):
                 cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
             session.add(cycle)
             session.flush()
             session.add(Membership(user_id=people[FACILITATOR].id, cycle_id=cycle.id, role=MembershipRole.FACILITATOR))
             session.add(Membership(user_id=people[MEMBER_FR].id, cycle_id=cycle.id, role=MembershipRole.MEMBER))
-            recommendation = Recommendation(cycle_id=cycle.id, axis_id=cycle.axes[1].id, status=Status.SUBMITTED,
-                                            title="Une permanence commune des CPAS et des CCAS",
-                                            finding="Les familles ne savent pas à qui s’adresser.")  # fmt: skip
+            recommendation = Recommendation(
+                cycle_id=cycle.id,
+                axis_id=cycle.axes[1].id,
+                status=Status.SUBMITTED,
+                title="Une permanence commune des CPAS et des CCAS",
+                finding="Les familles ne savent pas à qui s’adresser.",
+            )
             session.add(recommendation)
             session.flush()
             existing = recommendation.id

@@ -36,8 +36,9 @@ def two_groups(live_server: str, live_workdir: Path) -> dict[str, str]:
         cycle = session.scalar(select(Cycle).where(Cycle.slug == SLUG))
         if cycle is None:
             member = session.scalar(select(User).where(User.email == MEMBER_FR))
-            cycle = Cycle(year=2011, slug=SLUG, title_fr="Logement insalubre", title_nl="Ongezonde woningen",
-                          phase=Phase.DRAFTING)  # fmt: skip
+            cycle = Cycle(
+                year=2011, slug=SLUG, title_fr="Logement insalubre", title_nl="Ongezonde woningen", phase=Phase.DRAFTING
+            )
             for position, (code, fr, nl, en, *_rest) in enumerate(SEEDED_AXES):
                 cycle.axes.append(Axis(code=code, position=position, name_fr=fr, name_nl=nl, name_en=en))
             for name in ("Groupe Lille", "Groupe Tournai", "Groupe Gent"):
@@ -45,10 +46,13 @@ def two_groups(live_server: str, live_workdir: Path) -> dict[str, str]:
             session.add(cycle)
             session.flush()
             for group in cycle.groups[:2]:
-                session.add(Membership(user_id=member.id, cycle_id=cycle.id, group_id=group.id,
-                                       role=MembershipRole.MEMBER))  # fmt: skip
-        groups = {group.name: str(group.id) for group in session.scalars(
-            select(WorkingGroup).where(WorkingGroup.cycle_id == cycle.id))}  # fmt: skip
+                session.add(
+                    Membership(user_id=member.id, cycle_id=cycle.id, group_id=group.id, role=MembershipRole.MEMBER)
+                )
+        groups = {
+            group.name: str(group.id)
+            for group in session.scalars(select(WorkingGroup).where(WorkingGroup.cycle_id == cycle.id))
+        }
     engine.dispose()
     return groups
 

@@ -60,8 +60,9 @@ class Watch:
 
 
 def fill_every_text_field(page: Page, form_selector: str, offset: int = 0) -> None:
-    fields = page.locator(f"{form_selector} input[type='text'], {form_selector} input:not([type]), "
-                          f"{form_selector} textarea")  # fmt: skip
+    fields = page.locator(
+        f"{form_selector} input[type='text'], {form_selector} input:not([type]), {form_selector} textarea"
+    )
     for index in range(fields.count()):
         field = fields.nth(index)
         if field.is_visible() and field.is_editable():

@@ -62,8 +62,12 @@ def test_the_served_app_keeps_tokens_out_of_its_access_and_error_logs(sqlite_tem
     with output.open("w") as sink:
         server = subprocess.Popen(
             [sys.executable, "-m", "workspace.cli", "serve", "--port", str(port)],
-            cwd=PROJECT_ROOT, env=env, stdout=sink, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             deadline = time.monotonic() + 30

@@ -38,8 +38,13 @@ def test_the_server_does_not_start_with_a_mistyped_environment(tmp_path):
     env = {**os.environ, "PASSERELLE_ENV": "prod", "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.sqlite3'}"}
     result = subprocess.run(
         [sys.executable, "-m", "workspace.cli", "serve", "--port", "1"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert result.returncode != 0
     assert "PASSERELLE_ENV must be one of development, production, not 'prod'" in result.stderr
     assert "is running" not in result.stdout

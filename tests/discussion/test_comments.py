@@ -43,8 +43,12 @@ async def test_a_member_comments_and_replies_without_javascript(client, db):
     assert "About: Proposal" in page.text
     assert "1 comment on this part" in page.text
     await sign_in(client, room.author)
-    reply = await post_form(client, f"{page_of(room)}/comments", {"body": "Le Forem le fait déjà.",
-                            "parent_id": str(comment.id)}, token_from=page_of(room))  # fmt: skip
+    reply = await post_form(
+        client,
+        f"{page_of(room)}/comments",
+        {"body": "Le Forem le fait déjà.", "parent_id": str(comment.id)},
+        token_from=page_of(room),
+    )
     assert reply.status_code == 303
     replies = [c for c in await comments_of(db, room.recommendation) if c.parent_id == comment.id]
     assert [r.body for r in replies] == ["Le Forem le fait déjà."]
@@ -55,8 +59,11 @@ async def test_posting_with_htmx_returns_a_fresh_form_and_the_new_list(client, d
     await sign_in(client, room.member)
     page = await client.get(page_of(room))
     token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-    response = await client.post(f"{page_of(room)}/comments", data={"body": "Vu en réunion.", "_csrf_token": token},
-                                 headers={"HX-Request": "true"})  # fmt: skip
+    response = await client.post(
+        f"{page_of(room)}/comments",
+        data={"body": "Vu en réunion.", "_csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert 'id="comment-form"' in response.text
     assert 'hx-swap-oob="true"' in response.text
@@ -95,8 +102,9 @@ async def test_people_outside_the_cycle_cannot_comment_or_reply_to_foreign_comme
     refused = await post_form(client, f"{page_of(room)}/comments", {"body": "Hello"}, token_from="/")
     assert refused.status_code == 404
     await sign_in(client, room.member)
-    cross = await post_form(client, f"{page_of(room)}/comments", {"body": "Réponse", "parent_id": str(foreign.id)},
-                            token_from=page_of(room))  # fmt: skip
+    cross = await post_form(
+        client, f"{page_of(room)}/comments", {"body": "Réponse", "parent_id": str(foreign.id)}, token_from=page_of(room)
+    )
     assert cross.status_code == 404
     assert await comments_of(db, room.recommendation) == []
 
@@ -105,11 +113,16 @@ async def test_a_hidden_comment_cannot_be_answered_and_the_reply_is_kept(client,
     from datetime import UTC, datetime
 
     room = await discussion_room(db)
-    hidden = await make_comment(db, room.recommendation, room.author, "Propos déplacés",
-                                hidden_at=datetime.now(UTC), hidden_reason="Hors sujet")  # fmt: skip
+    hidden = await make_comment(
+        db, room.recommendation, room.author, "Propos déplacés", hidden_at=datetime.now(UTC), hidden_reason="Hors sujet"
+    )
     await sign_in(client, room.member)
-    response = await post_form(client, f"{page_of(room)}/comments", {"body": "Ma réponse gardée",
-                               "parent_id": str(hidden.id)}, token_from=page_of(room))  # fmt: skip
+    response = await post_form(
+        client,
+        f"{page_of(room)}/comments",
+        {"body": "Ma réponse gardée", "parent_id": str(hidden.id)},
+        token_from=page_of(room),
+    )
     assert response.status_code == 400
     assert "can no longer be answered" in response.text
     assert "Ma réponse gardée" in response.text
@@ -122,8 +135,9 @@ async def test_the_author_edits_with_history_and_deletes_keeping_the_replies(cli
     await sign_in(client, room.author)
     assert (await client.get(f"/comments/{comment.id}/edit")).status_code == 404
     await sign_in(client, room.member)
-    edited = await post_form(client, f"/comments/{comment.id}/edit", {"body": "Deuxième version"},
-                             token_from=f"/comments/{comment.id}/edit")  # fmt: skip
+    edited = await post_form(
+        client, f"/comments/{comment.id}/edit", {"body": "Deuxième version"}, token_from=f"/comments/{comment.id}/edit"
+    )
     assert edited.status_code == 303
     history = await client.get(f"/comments/{comment.id}/edit")
     assert "Première version" in history.text
@@ -143,8 +157,9 @@ async def test_a_flood_of_posts_gets_a_readable_429_and_keeps_the_text(client, d
     room = await discussion_room(db)
     await sign_in(client, room.member)
     for number in range(POSTS_PER_MINUTE):
-        response = await post_form(client, f"{page_of(room)}/comments", {"body": f"Message {number}"},
-                                   token_from=page_of(room))  # fmt: skip
+        response = await post_form(
+            client, f"{page_of(room)}/comments", {"body": f"Message {number}"}, token_from=page_of(room)
+        )
         assert response.status_code == 303
     flooded = await post_form(client, f"{page_of(room)}/comments", {"body": "Un de trop"}, token_from=page_of(room))
     assert flooded.status_code == 429

@@ -26,8 +26,9 @@ WAIT = 10.0
 async def post_comment(client: httpx.AsyncClient, recommendation_id, body: str) -> httpx.Response:
     page = await client.get(f"/recommendations/{recommendation_id}")
     token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-    return await client.post(f"/recommendations/{recommendation_id}/comments",
-                             data={"body": body, "_csrf_token": token})  # fmt: skip
+    return await client.post(
+        f"/recommendations/{recommendation_id}/comments", data={"body": body, "_csrf_token": token}
+    )
 
 
 async def test_a_comment_posted_appears_on_an_open_page_and_a_reconnecting_page_catches_up(app, db, settings):
@@ -98,8 +99,11 @@ class AppProcess:
             environment["REDIS_URL"] = redis_url
         self.process = subprocess.Popen(
             [sys.executable, "-m", "workspace.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.base_url = f"http://127.0.0.1:{self.port}"
 
     def wait_ready(self) -> None:
@@ -153,10 +157,11 @@ async def test_stopping_the_server_closes_open_streams_promptly(db, database_url
     try:
         server.wait_ready()
         async with (
-            httpx.AsyncClient(base_url=server.base_url, cookies={settings.session_cookie_name: session_key},
-                              timeout=20) as reader,
+            httpx.AsyncClient(
+                base_url=server.base_url, cookies={settings.session_cookie_name: session_key}, timeout=20
+            ) as reader,
             reader.stream("GET", f"/recommendations/{room.recommendation.id}/discussion/stream") as stream,
-        ):  # fmt: skip
+        ):
             lines = stream.aiter_lines()
             await next_event(lines, "comments")
             stopped_at = time.monotonic()
@@ -192,15 +197,19 @@ async def test_ballot_counts_and_phase_changes_reach_an_open_recommendation_page
             lines = stream.aiter_lines()
             await next_event(lines, "comments")
             token = (await member.get("/api/session")).json()["csrf_token"]
-            cast = await member.put(f"/api/recommendations/{room.recommendation.id}/ballot", json={"choice": "for"},
-                                    headers={"x-csrftoken": token})  # fmt: skip
+            cast = await member.put(
+                f"/api/recommendations/{room.recommendation.id}/ballot",
+                json={"choice": "for"},
+                headers={"x-csrftoken": token},
+            )
             assert cast.status_code == 200
             assert "1 of 5 voters have voted" in await next_event(lines, "vote")
 
             page = await reader.get(f"/cycles/{room.cycle.slug}")
             token = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-            moved = await reader.post(f"/cycles/{room.cycle.slug}/phase",
-                                      data={"phase": "consolidation", "_csrf_token": token})  # fmt: skip
+            moved = await reader.post(
+                f"/cycles/{room.cycle.slug}/phase", data={"phase": "consolidation", "_csrf_token": token}
+            )
             assert moved.status_code == 303
             assert "moved on to another phase" in await next_event(lines, "phase")
 

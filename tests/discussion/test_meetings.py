@@ -16,8 +16,14 @@ async def test_a_member_records_a_meeting_with_minutes_and_the_recommendations_d
     form_page = await client.get(f"/groups/{group.id}/meetings/new")
     assert form_page.status_code == 200
     token = form_page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-    data = {"_csrf_token": token, "kind": "site_visit", "held_on": "2026-03-14", "place": "Tournai",
-            "minutes": "Visite du **CPAS**.", "recommendations": str(room.recommendation.id)}  # fmt: skip
+    data = {
+        "_csrf_token": token,
+        "kind": "site_visit",
+        "held_on": "2026-03-14",
+        "place": "Tournai",
+        "minutes": "Visite du **CPAS**.",
+        "recommendations": str(room.recommendation.id),
+    }
     response = await client.post(f"/groups/{group.id}/meetings", data=data, follow_redirects=False)
     assert response.status_code == 303
     page = await client.get(response.headers["location"])

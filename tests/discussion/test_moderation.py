@@ -23,8 +23,9 @@ async def test_a_report_goes_through_the_queue_to_a_hidden_comment_with_its_reas
     comment = await make_comment(db, room.recommendation, room.author, "Le maire de X est incompétent.")
     await sign_in(client, room.member)
     page = f"/recommendations/{room.recommendation.id}"
-    reported = await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"},
-                               token_from=page)  # fmt: skip
+    reported = await post_form(
+        client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"}, token_from=page
+    )
     assert reported.status_code == 303
     again = await post_form(client, f"/comments/{comment.id}/report", {"reason": "Encore"}, token_from=page)
     assert again.status_code == 303
@@ -36,8 +37,9 @@ async def test_a_report_goes_through_the_queue_to_a_hidden_comment_with_its_reas
     missing_reason = await post_form(client, f"/comments/{comment.id}/hide", {"reason": ""}, token_from=page)
     assert missing_reason.status_code == 400
     assert "This field is required." in missing_reason.text
-    hidden = await post_form(client, f"/comments/{comment.id}/hide", {"reason": "Pas d’attaques personnelles"},
-                             token_from=page)  # fmt: skip
+    hidden = await post_form(
+        client, f"/comments/{comment.id}/hide", {"reason": "Pas d’attaques personnelles"}, token_from=page
+    )
     assert hidden.status_code == 303
     await sign_in(client, room.member)
     shown = await client.get(page)
@@ -79,9 +81,12 @@ async def test_nobody_reports_their_own_post_and_members_cannot_moderate(client,
 async def test_a_suspended_member_reads_but_can_no_longer_comment(client, db):
     room = await discussion_room(db)
     await sign_in(client, room.facilitator)
-    suspended = await post_form(client, f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
-                                {"action": "suspend", "reason": "Propos répétés"},
-                                token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    suspended = await post_form(
+        client,
+        f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
+        {"action": "suspend", "reason": "Propos répétés"},
+        token_from=f"/cycles/{room.cycle.slug}/moderation",
+    )
     assert suspended.status_code == 303
     await sign_in(client, room.member)
     page = f"/recommendations/{room.recommendation.id}"
@@ -109,8 +114,9 @@ async def test_merging_a_duplicate_moves_comments_and_followers_and_redirects(cl
     wrong = await post_form(client, f"{page}/merge", {"target": str(duplicate.id)}, token_from=f"{page}/merge")
     assert wrong.status_code == 400
     assert "cannot be merged into itself" in wrong.text
-    merged = await post_form(client, f"{page}/merge", {"target": str(room.recommendation.id)},
-                             token_from=f"{page}/merge")  # fmt: skip
+    merged = await post_form(
+        client, f"{page}/merge", {"target": str(room.recommendation.id)}, token_from=f"{page}/merge"
+    )
     assert merged.status_code == 303
     old_address = await client.get(page, follow_redirects=False)
     assert old_address.status_code == 301
@@ -154,12 +160,20 @@ async def test_facilitators_cannot_be_suspended_and_nobody_reinstates_themselves
     await add_member(db, other, room.cycle, role=MembershipRole.FACILITATOR, group=None)
     await sign_in(client, room.facilitator)
     path = f"/cycles/{room.cycle.slug}/members"
-    refused = await post_form(client, f"{path}/{other.id}/suspension", {"action": "suspend", "reason": "Abus"},
-                              token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    refused = await post_form(
+        client,
+        f"{path}/{other.id}/suspension",
+        {"action": "suspend", "reason": "Abus"},
+        token_from=f"/cycles/{room.cycle.slug}/moderation",
+    )
     assert refused.status_code == 400
     assert "Facilitators are not suspended" in refused.text
-    itself = await post_form(client, f"{path}/{room.facilitator.id}/suspension", {"action": "reinstate"},
-                             token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    itself = await post_form(
+        client,
+        f"{path}/{room.facilitator.id}/suspension",
+        {"action": "reinstate"},
+        token_from=f"/cycles/{room.cycle.slug}/moderation",
+    )
     assert itself.status_code == 400
     async with db.session(write=False) as session:
         suspended = (await session.scalars(select(Membership.suspended_at).where(Membership.user_id == other.id))).all()
@@ -189,8 +203,12 @@ async def test_a_reported_comment_keeps_what_was_reported_for_the_facilitators(c
     await sign_in(client, room.member)
     await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"}, token_from=page)
     await sign_in(client, room.author)
-    edited = await post_form(client, f"/comments/{comment.id}/edit", {"body": "Le guichet de X est fermé."},
-                             token_from=f"/comments/{comment.id}/edit")  # fmt: skip
+    edited = await post_form(
+        client,
+        f"/comments/{comment.id}/edit",
+        {"body": "Le guichet de X est fermé."},
+        token_from=f"/comments/{comment.id}/edit",
+    )
     assert edited.status_code == 303
     refused = await post_form(client, f"/comments/{comment.id}/delete", {}, token_from=page)
     assert refused.status_code == 303
@@ -200,9 +218,12 @@ async def test_a_reported_comment_keeps_what_was_reported_for_the_facilitators(c
     await sign_in(client, room.facilitator)
     queue = (await client.get(f"/cycles/{room.cycle.slug}/moderation")).text
     assert queue.index("Le maire de X est incompétent.") < queue.index("Le guichet de X est fermé.")
-    dismissed = await post_form(client, f"/cycles/{room.cycle.slug}/reports/"
-                                f"{await _open_report_id(db, comment)}/dismiss", {},
-                                token_from=f"/cycles/{room.cycle.slug}/moderation")  # fmt: skip
+    dismissed = await post_form(
+        client,
+        f"/cycles/{room.cycle.slug}/reports/{await _open_report_id(db, comment)}/dismiss",
+        {},
+        token_from=f"/cycles/{room.cycle.slug}/moderation",
+    )
     assert dismissed.status_code == 303
     await sign_in(client, room.author)
     assert (await post_form(client, f"/comments/{comment.id}/delete", {}, token_from=page)).status_code == 303
@@ -232,8 +253,12 @@ async def test_the_audit_log_reads_in_french_and_links_to_what_each_act_touched(
     await sign_in(client, room.facilitator)
     await post_form(client, f"/comments/{comment.id}/hide", {"reason": "Pas d’attaques"}, token_from=page)
     queue_page = f"/cycles/{room.cycle.slug}/moderation"
-    await post_form(client, f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
-                    {"action": "suspend", "reason": "Insultes répétées"}, token_from=queue_page)  # fmt: skip
+    await post_form(
+        client,
+        f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
+        {"action": "suspend", "reason": "Insultes répétées"},
+        token_from=queue_page,
+    )
     audit = await client.get(f"/cycles/{room.cycle.slug}/audit")
     assert audit.status_code == 200
     for word in ("Commentaire masqué", "Signalement fait", "Membre suspendu", "Justification", "Insultes répétées"):
@@ -246,7 +271,11 @@ async def test_the_audit_log_reads_in_french_and_links_to_what_each_act_touched(
     assert '<option value="comment.hide">Commentaire masqué</option>' in audit.text
     queue = await client.get(queue_page)
     assert f'id="member-{room.member.id}"' in queue.text
-    reinstated = await post_form(client, f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
-                                 {"action": "reinstate"}, token_from=queue_page)  # fmt: skip
+    reinstated = await post_form(
+        client,
+        f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
+        {"action": "reinstate"},
+        token_from=queue_page,
+    )
     assert reinstated.status_code == 303
     assert "Membre réintégré" in (await client.get(f"/cycles/{room.cycle.slug}/audit")).text

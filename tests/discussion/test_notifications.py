@@ -60,8 +60,12 @@ async def test_a_mention_reaches_the_inbox_and_the_smtp_server_in_the_recipients
         await session.execute(update(User).where(User.id == room.facilitator.id).values(language=Language.DUTCH))
     async with AsyncTestClient(app) as client:
         await sign_in(client, room.facilitator)
-        saved = await post_form(client, "/account/notifications", {"inbox": "mention", "email": "mention"},
-                                token_from="/account/notifications")  # fmt: skip
+        saved = await post_form(
+            client,
+            "/account/notifications",
+            {"inbox": "mention", "email": "mention"},
+            token_from="/account/notifications",
+        )
         assert saved.status_code == 303
         await sign_in(client, room.member)
         page = f"/recommendations/{room.recommendation.id}"
@@ -126,8 +130,9 @@ async def test_opening_the_vote_reaches_every_member(client, db):
 
     room = await discussion_room(db, phase=Phase.DISCUSSION)
     await sign_in(client, room.facilitator)
-    moved = await post_form(client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"},
-                            token_from=f"/cycles/{room.cycle.slug}")  # fmt: skip
+    moved = await post_form(
+        client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"}, token_from=f"/cycles/{room.cycle.slug}"
+    )
     assert moved.status_code == 303
     assert await kinds_for(db, room.member) == ["vote"]
     assert await kinds_for(db, room.facilitator) == []
@@ -174,13 +179,18 @@ async def test_a_report_reaches_the_facilitators_inbox_and_e_mail_but_no_member(
         await session.execute(update(User).where(User.id == room.facilitator.id).values(language=Language.FRENCH))
     async with AsyncTestClient(app) as client:
         await sign_in(client, room.facilitator)
-        saved = await post_form(client, "/account/notifications", {"inbox": "report", "email": "report"},
-                                token_from="/account/notifications")  # fmt: skip
+        saved = await post_form(
+            client,
+            "/account/notifications",
+            {"inbox": "report", "email": "report"},
+            token_from="/account/notifications",
+        )
         assert saved.status_code == 303
         await sign_in(client, room.member)
         page = f"/recommendations/{room.recommendation.id}"
-        reported = await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"},
-                                   token_from=page)  # fmt: skip
+        reported = await post_form(
+            client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"}, token_from=page
+        )
         assert reported.status_code == 303
         for _ in range(100):
             if received.messages:

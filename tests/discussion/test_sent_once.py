@@ -58,9 +58,11 @@ async def test_a_refused_comment_corrected_and_sent_with_the_same_form_is_posted
     refused = await client.post(f"{page_of(room)}/comments", data={"body": "  ", "_once": once, "_csrf_token": token})
     assert refused.status_code == 400
     assert f'name="_once" value="{once}"' in refused.text
-    posted = await client.post(f"{page_of(room)}/comments",
-                               data={"body": "Corrigé.", "_once": once, "_csrf_token": token},
-                               follow_redirects=False)  # fmt: skip
+    posted = await client.post(
+        f"{page_of(room)}/comments",
+        data={"body": "Corrigé.", "_once": once, "_csrf_token": token},
+        follow_redirects=False,
+    )
     assert posted.status_code == 303
     assert [comment.body for comment in await comments_of(db, room.recommendation)] == ["Corrigé."]
 

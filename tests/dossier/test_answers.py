@@ -220,8 +220,13 @@ async def test_the_authors_hear_of_an_answer_in_their_inbox(client, db):
     slug = setup.cycle.slug
     first = setup.adopted[0]
     await sign_in(client, mons)
-    data = {"position": "will_study", "commitment": "Nous étudions.", "responsible_service": "Jeunesse",
-            "deadline": FUTURE, "implementation": "not_started"}  # fmt: skip
+    data = {
+        "position": "will_study",
+        "commitment": "Nous étudions.",
+        "responsible_service": "Jeunesse",
+        "deadline": FUTURE,
+        "implementation": "not_started",
+    }
     response = await post_form(client, f"/cycles/{slug}/answers/{first.id}", data, token_from=f"/cycles/{slug}")
     assert response.status_code == 303
     async with db.session(write=False) as session:

@@ -23,9 +23,12 @@ async def test_not_adopted_recommendation_is_carried_into_a_later_cycle_with_a_l
     assert page.status_code == 200
     assert "Une allocation unique transfrontalière" in page.text
     assert "Un guichet unique pour les jeunes" in page.text  # adopted but never answered
-    response = await post_form(client, f"/cycles/{slug}/carry-over",
-                               {"recommendation_id": str(setup.rejected.id), "target": later.slug},
-                               token_from=f"/cycles/{slug}")  # fmt: skip
+    response = await post_form(
+        client,
+        f"/cycles/{slug}/carry-over",
+        {"recommendation_id": str(setup.rejected.id), "target": later.slug},
+        token_from=f"/cycles/{slug}",
+    )
     assert response.status_code == 303
     async with db.session(write=False) as session:
         carried = await session.scalar(select(Recommendation).where(Recommendation.cycle_id == later.id))
@@ -46,16 +49,20 @@ async def test_carrying_over_is_refused_for_members_closed_cycles_and_answered_r
     await add_member(db, setup.facilitator, closed, role=MembershipRole.FACILITATOR, group=None)
     slug = setup.cycle.slug
     await sign_in(client, setup.facilitator)
-    response = await post_form(client, f"/cycles/{slug}/carry-over",
-                               {"recommendation_id": str(setup.rejected.id), "target": closed.slug},
-                               token_from=f"/cycles/{slug}")  # fmt: skip
+    response = await post_form(
+        client,
+        f"/cycles/{slug}/carry-over",
+        {"recommendation_id": str(setup.rejected.id), "target": closed.slug},
+        token_from=f"/cycles/{slug}",
+    )
     assert response.status_code == 400
     assert "Choose a later cycle" in response.text
     client.cookies.clear()
     await sign_in(client, setup.member)
     assert (await client.get(f"/cycles/{slug}/carry-over")).status_code == 404
-    response = await post_form(client, f"/cycles/{slug}/carry-over",
-                               {"recommendation_id": str(setup.rejected.id), "target": closed.slug})  # fmt: skip
+    response = await post_form(
+        client, f"/cycles/{slug}/carry-over", {"recommendation_id": str(setup.rejected.id), "target": closed.slug}
+    )
     assert response.status_code == 404
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).where(Recommendation.cycle_id == closed.id)) == 0
@@ -68,9 +75,12 @@ async def test_follow_up_spans_cycles(client, db):
     await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
     later = await make_cycle(db, year=2014, phase=Phase.DRAFTING)
     await add_member(db, setup.facilitator, later, role=MembershipRole.FACILITATOR, group=None)
-    await post_form(client, f"/cycles/{slug}/carry-over",
-                    {"recommendation_id": str(setup.adopted[0].id), "target": later.slug},
-                    token_from=f"/cycles/{slug}")  # fmt: skip
+    await post_form(
+        client,
+        f"/cycles/{slug}/carry-over",
+        {"recommendation_id": str(setup.adopted[0].id), "target": later.slug},
+        token_from=f"/cycles/{slug}",
+    )
     client.cookies.clear()
     english = {"Accept-Language": "en"}
     overview = await client.get("/follow-up", headers=english)

@@ -237,8 +237,12 @@ async def test_a_published_annex_shows_comments_as_they_read_at_publication(clie
     async with db.session(write=False) as session:
         reply = await session.scalar(select(Comment).where(Comment.body == "Merci, à préciser."))
     await sign_in(client, setup.facilitator)
-    edited = await post_form(client, f"/comments/{reply.id}/edit", {"body": "Réécrit après la publication."},
-                             token_from=f"/comments/{reply.id}/edit")  # fmt: skip
+    edited = await post_form(
+        client,
+        f"/comments/{reply.id}/edit",
+        {"body": "Réécrit après la publication."},
+        token_from=f"/comments/{reply.id}/edit",
+    )
     assert edited.status_code == 303
     _path, annex = await export(client, setup.cycle.slug, "md")
     assert "Merci, à préciser." in annex.text
@@ -249,8 +253,9 @@ async def test_the_annex_masks_passages_that_look_like_personal_data(client, db)
     setup = await consolidation(db)
     first = setup.adopted[0]
     earlier = datetime.now(UTC) - timedelta(hours=1)
-    await make_comment(db, first, setup.member, "Mme Dupont attend, appelez-la au 0470 12 34 56. Le guichet aide.",
-                       created_at=earlier)  # fmt: skip
+    await make_comment(
+        db, first, setup.member, "Mme Dupont attend, appelez-la au 0470 12 34 56. Le guichet aide.", created_at=earlier
+    )
     await sign_in(client, setup.facilitator)
     slug = setup.cycle.slug
     assert (

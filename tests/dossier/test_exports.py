@@ -340,8 +340,16 @@ async def test_an_export_interrupted_by_a_restart_is_started_again(client, db):
     async with db.session(write=False) as session:
         version_id = await session.scalar(select(DossierVersion.id).where(DossierVersion.cycle_id == setup.cycle.id))
     async with db.transaction() as session:
-        stale = DossierExport(cycle_id=setup.cycle.id, version_id=version_id, format="md", language="fr", progress=10,
-                              status=ExportStatus.RUNNING, filename="x.md", error="")  # fmt: skip
+        stale = DossierExport(
+            cycle_id=setup.cycle.id,
+            version_id=version_id,
+            format="md",
+            language="fr",
+            progress=10,
+            status=ExportStatus.RUNNING,
+            filename="x.md",
+            error="",
+        )
         session.add(stale)
         await session.flush()
         stale.updated_at = datetime.now(UTC) - timedelta(hours=1)
@@ -356,8 +364,11 @@ async def test_a_new_draft_export_clears_out_draft_exports_older_than_a_day(clie
     slug = setup.cycle.slug
     async with db.session(write=False) as session:
         version_id = await session.scalar(select(DossierVersion.id).where(DossierVersion.cycle_id == setup.cycle.id))
-    ages = {"old draft": (None, timedelta(days=2)), "recent draft": (None, timedelta(hours=1)),
-            "old published": (version_id, timedelta(days=2))}  # fmt: skip
+    ages = {
+        "old draft": (None, timedelta(days=2)),
+        "recent draft": (None, timedelta(hours=1)),
+        "old published": (version_id, timedelta(days=2)),
+    }
     async with db.transaction() as session:
         rows = {
             name: DossierExport(
@@ -377,8 +388,9 @@ async def test_a_new_draft_export_clears_out_draft_exports_older_than_a_day(clie
         await session.flush()
         for name, (_version, age) in ages.items():
             rows[name].updated_at = datetime.now(UTC) - age
-    response = await post_form(client, f"/cycles/{slug}/dossier/exports", {"format": "md", "language": "fr"},
-                               token_from=f"/cycles/{slug}")  # fmt: skip
+    response = await post_form(
+        client, f"/cycles/{slug}/dossier/exports", {"format": "md", "language": "fr"}, token_from=f"/cycles/{slug}"
+    )
     assert response.status_code == 303
     await finished(client, response.headers["location"])
     async with db.session(write=False) as session:

@@ -56,8 +56,13 @@ def install_directory() -> Path:
         staging.mkdir(parents=True)
         for name in ("package.json", "package-lock.json"):
             shutil.copyfile(HERE / name, staging / name)
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=staging, check=True,
-                       timeout=300, stdin=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=staging,
+            check=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
         if not directory.exists():
             staging.rename(directory)
         else:
@@ -84,9 +89,14 @@ def run_provider(clients: list[Client]) -> Iterator[RunningProvider]:
         ),
     }
     process = subprocess.Popen(
-        [node, "provider.mjs"], cwd=directory, env=env, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-    )  # fmt: skip
+        [node, "provider.mjs"],
+        cwd=directory,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
     try:
         issuer = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + START_TIMEOUT

@@ -330,8 +330,15 @@ async def test_a_provider_not_trusted_with_addresses_does_not_link_by_email(clie
     cycle = await make_cycle(db)
     _token, token_hash = new_token()
     async with db.transaction() as session:
-        session.add(Invitation(token_hash=token_hash, email="chloe@example.org", role=MembershipRole.FACILITATOR,
-                               cycle_id=cycle.id, expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+        session.add(
+            Invitation(
+                token_hash=token_hash,
+                email="chloe@example.org",
+                role=MembershipRole.FACILITATOR,
+                cycle_id=cycle.id,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        )
     for login in ("admin@passerelle.example", "chloe@example.org"):
         response = await sign_in_with(client, "lille", login)
         assert response.status_code == 403

@@ -59,10 +59,11 @@ class Nginx:
 
     def start(self) -> Nginx:
         self.process = subprocess.Popen(
-            [self.executable, "-p", str(self.directory), "-c", str(self.directory / "nginx.conf"),
-             "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-        )  # fmt: skip
+            [self.executable, "-p", str(self.directory), "-c", str(self.directory / "nginx.conf"), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -105,13 +106,15 @@ async def test_a_sign_in_through_nginx_is_honoured_by_both_processes(database_ur
     room = await discussion_room(db)
     async with httpx.AsyncClient(base_url=nginx.base_url, timeout=30) as browser:
         browser.headers["accept-language"] = "en"
-        signed = await form_post(browser, "/login", {"email": room.member.email, "password": PASSWORD},
-                                 token_from="/login")  # fmt: skip
+        signed = await form_post(
+            browser, "/login", {"email": room.member.email, "password": PASSWORD}, token_from="/login"
+        )
         assert signed.status_code == 303, signed.text[:300]
         cookie = browser.cookies[settings.session_cookie_name]
     for process in two_processes:
-        async with httpx.AsyncClient(base_url=process.base_url, cookies={settings.session_cookie_name: cookie},
-                                     timeout=30) as direct:  # fmt: skip
+        async with httpx.AsyncClient(
+            base_url=process.base_url, cookies={settings.session_cookie_name: cookie}, timeout=30
+        ) as direct:
             profile = await direct.get("/profile")
             assert profile.status_code == 200, process.base_url
             assert room.member.display_name in profile.text
@@ -148,8 +151,12 @@ async def test_an_export_asked_of_one_process_is_downloaded_from_the_other_and_t
     slug = setup.cycle.slug
     first, second = two_processes
     async with httpx.AsyncClient(base_url=first.base_url, cookies=cookies, timeout=30) as asking:
-        asked = await form_post(asking, f"/cycles/{slug}/dossier/exports", {"format": "docx", "language": "fr-nl"},
-                                token_from=f"/cycles/{slug}/dossier/consolidation")  # fmt: skip
+        asked = await form_post(
+            asking,
+            f"/cycles/{slug}/dossier/exports",
+            {"format": "docx", "language": "fr-nl"},
+            token_from=f"/cycles/{slug}/dossier/consolidation",
+        )
         assert asked.status_code == 303, asked.text[:300]
         progress = asked.headers["location"]
 

@@ -39,8 +39,12 @@ async def test_an_export_whose_process_is_killed_is_finished_by_another(
         second = AppProcess.web(tmp_path / "second.log", database_url, REDIS_URL=redis_url).start().wait_ready()
         cookies = {settings.session_cookie_name: facilitator_session}
         async with httpx.AsyncClient(base_url=second.base_url, cookies=cookies, timeout=30) as client:
-            asked = await form_post(client, f"/cycles/{slug}/dossier/exports", {"format": "pdf", "language": "fr-nl"},
-                                    token_from=f"/cycles/{slug}/dossier/consolidation")  # fmt: skip
+            asked = await form_post(
+                client,
+                f"/cycles/{slug}/dossier/exports",
+                {"format": "pdf", "language": "fr-nl"},
+                token_from=f"/cycles/{slug}/dossier/consolidation",
+            )
             assert asked.status_code == 303, asked.text[:300]
             progress_page = asked.headers["location"]
 
@@ -88,8 +92,12 @@ async def test_an_export_whose_worker_is_killed_is_finished_by_another_worker(
     try:
         web.wait_ready()
         async with httpx.AsyncClient(base_url=web.base_url, cookies=cookies, timeout=30) as client:
-            asked = await form_post(client, f"/cycles/{slug}/dossier/exports", {"format": "pdf", "language": "fr-nl"},
-                                    token_from=f"/cycles/{slug}/dossier/consolidation")  # fmt: skip
+            asked = await form_post(
+                client,
+                f"/cycles/{slug}/dossier/exports",
+                {"format": "pdf", "language": "fr-nl"},
+                token_from=f"/cycles/{slug}/dossier/consolidation",
+            )
             assert asked.status_code == 303, asked.text[:300]
             progress_page = asked.headers["location"]
 

@@ -139,9 +139,14 @@ async def _is_sent(db: Database, email: str) -> bool:
 
 
 def test_production_refuses_to_start_without_a_mail_server_or_a_sender():
-    production = Settings(environment="production", secret_key="s" * 48, secure_cookies=True,
-                          base_url="https://passerelle.example.org", smtp_url="smtp://127.0.0.1:1",
-                          mail_from=SENDER)  # fmt: skip
+    production = Settings(
+        environment="production",
+        secret_key="s" * 48,
+        secure_cookies=True,
+        base_url="https://passerelle.example.org",
+        smtp_url="smtp://127.0.0.1:1",
+        mail_from=SENDER,
+    )
     production.check()
     with pytest.raises(UnsafeSettingsError, match="SMTP_URL"):
         replace(production, smtp_url=None).check()

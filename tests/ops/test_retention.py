@@ -28,18 +28,30 @@ async def test_the_clean_up_removes_what_is_past_its_keeping_time_and_keeps_the_
     long_ago = now - timedelta(days=settings.spent_links_kept_days + 1)
     unread_for_long = now - timedelta(days=settings.notifications_kept_days + 1)
     async with db.transaction() as session:
-        session.add_all([
-            StoredSession(key="expired", value=b"{}", expires_at=now - timedelta(minutes=1)),
-            StoredSession(key="current", value=b"{}", expires_at=now + timedelta(days=1)),
-            Notification(user_id=person.id, kind="old", created_at=unread_for_long),
-            Notification(user_id=person.id, kind="recent", created_at=now - timedelta(days=1)),
-            PasswordReset(token_hash=new_token()[1], user_id=person.id, expires_at=long_ago, used_at=None),
-            PasswordReset(token_hash="usable", user_id=person.id, expires_at=now + timedelta(hours=1)),
-            Invitation(token_hash=new_token()[1], email="gone@reseau.example", role=MembershipRole.MEMBER,
-                       cycle_id=cycle.id, expires_at=long_ago),
-            Invitation(token_hash=new_token()[1], email="pending@reseau.example", role=MembershipRole.MEMBER,
-                       cycle_id=cycle.id, expires_at=now + timedelta(days=10)),
-        ])  # fmt: skip
+        session.add_all(
+            [
+                StoredSession(key="expired", value=b"{}", expires_at=now - timedelta(minutes=1)),
+                StoredSession(key="current", value=b"{}", expires_at=now + timedelta(days=1)),
+                Notification(user_id=person.id, kind="old", created_at=unread_for_long),
+                Notification(user_id=person.id, kind="recent", created_at=now - timedelta(days=1)),
+                PasswordReset(token_hash=new_token()[1], user_id=person.id, expires_at=long_ago, used_at=None),
+                PasswordReset(token_hash="usable", user_id=person.id, expires_at=now + timedelta(hours=1)),
+                Invitation(
+                    token_hash=new_token()[1],
+                    email="gone@reseau.example",
+                    role=MembershipRole.MEMBER,
+                    cycle_id=cycle.id,
+                    expires_at=long_ago,
+                ),
+                Invitation(
+                    token_hash=new_token()[1],
+                    email="pending@reseau.example",
+                    role=MembershipRole.MEMBER,
+                    cycle_id=cycle.id,
+                    expires_at=now + timedelta(days=10),
+                ),
+            ]
+        )
 
     counts = await clean_up(JobContext(db=db, settings=settings, metrics=None), now)
 

@@ -54,26 +54,39 @@ async def test_two_editors_at_once_one_merge_one_conflict(app, db):
         await sign_in(two, second)
         token_one, token_two = await csrf_token(one, path), await csrf_token(two, path)
         both = "Paragraphe UN.\n\nParagraphe DEUX."
-        saved = await one.post(path, data=form_for(recommendation, "Paragraphe UN.\n\nParagraphe deux.", "Titre",
-                                                   token=token_one), follow_redirects=False)  # fmt: skip
+        saved = await one.post(
+            path,
+            data=form_for(recommendation, "Paragraphe UN.\n\nParagraphe deux.", "Titre", token=token_one),
+            follow_redirects=False,
+        )
         assert saved.status_code == 303
-        merged = await two.post(path, data=form_for(recommendation, "Paragraphe un.\n\nParagraphe DEUX.", "Titre",
-                                                    token=token_two), follow_redirects=True)  # fmt: skip
+        merged = await two.post(
+            path,
+            data=form_for(recommendation, "Paragraphe un.\n\nParagraphe DEUX.", "Titre", token=token_two),
+            follow_redirects=True,
+        )
         assert merged.status_code == 200
         assert "flash--success" in merged.text
         # Both now retitle it from revision 3; the second to save meets a conflict and keeps their title.
-        first = await one.post(path, data=form_for(recommendation, both, "Titre de Sophie", base=3,
-                                                   token=token_one), follow_redirects=False)  # fmt: skip
+        first = await one.post(
+            path,
+            data=form_for(recommendation, both, "Titre de Sophie", base=3, token=token_one),
+            follow_redirects=False,
+        )
         assert first.status_code == 303
-        clash = await two.post(path, data=form_for(recommendation, both, "Titre de Griet", base=3,
-                                                   token=token_two), follow_redirects=False)  # fmt: skip
+        clash = await two.post(
+            path, data=form_for(recommendation, both, "Titre de Griet", base=3, token=token_two), follow_redirects=False
+        )
     assert clash.status_code == 409
     assert 'value="Titre de Griet"' in clash.text
     assert "Titre de Sophie" in clash.text
     assert 'name="base_revision" value="4"' in clash.text
     async with db.session(write=False) as session:
-        revisions = (await session.scalars(select(Revision).where(Revision.recommendation_id == recommendation.id)
-                                           .order_by(Revision.number))).all()  # fmt: skip
+        revisions = (
+            await session.scalars(
+                select(Revision).where(Revision.recommendation_id == recommendation.id).order_by(Revision.number)
+            )
+        ).all()
     assert [revision.number for revision in revisions] == [1, 2, 3, 4]
     assert revisions[2].content["finding"] == both
     assert revisions[3].content["title"] == "Titre de Sophie"
@@ -129,8 +142,11 @@ async def test_twenty_concurrent_editors_never_lose_a_word(app, db):
     statuses = [response.status_code for response in responses]
     assert set(statuses) <= {303, 409}, statuses
     async with db.session(write=False) as session:
-        revisions = (await session.scalars(select(Revision).where(Revision.recommendation_id == recommendation.id)
-                                           .order_by(Revision.number))).all()  # fmt: skip
+        revisions = (
+            await session.scalars(
+                select(Revision).where(Revision.recommendation_id == recommendation.id).order_by(Revision.number)
+            )
+        ).all()
     history_text = "\n".join(f"{revision.content['title']}\n{revision.content['finding']}" for revision in revisions)
     final = revisions[-1].content
     for (field, text), response in zip(submitted, responses, strict=True):
@@ -154,8 +170,10 @@ async def test_pages_open_while_someone_is_saving_the_recommendation(app, db):
     await add_member(db, reader, cycle)
     recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
     path = f"/recommendations/{recommendation.id}"
-    pages = {author: [f"{path}/edit", f"{path}/translations/nl", f"{path}/history"],
-             reader: [f"{path}/amendments/new", path]}  # fmt: skip
+    pages = {
+        author: [f"{path}/edit", f"{path}/translations/nl", f"{path}/history"],
+        reader: [f"{path}/amendments/new", path],
+    }
     async with browser(app) as one, browser(app) as two:
         people = {author: one, reader: two}
         for person, client in people.items():

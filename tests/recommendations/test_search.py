@@ -112,11 +112,22 @@ async def test_the_filters_narrow_by_cycle_axis_status_tag_and_the_authors_side(
     await add_member(db, french, other_cycle)
     training = await make_recommendation(db, cycle, author=french, axis_code="F", finding="Former au logement.")
     governance = await make_recommendation(
-        db, cycle, author=flemish, axis_code="G", status=Status.DRAFT, finding="Le logement et les élus.",
+        db,
+        cycle,
+        author=flemish,
+        axis_code="G",
+        status=Status.DRAFT,
+        finding="Le logement et les élus.",
         tags=[RecommendationTag(tag="Jeunes"), RecommendationTag(tag="Éducation")],
-    )  # fmt: skip
-    practice = await make_recommendation(db, cycle, author=walloon, axis_code="P", finding="Logement accompagné.",
-                                         tags=[RecommendationTag(tag="accès aux droits")])  # fmt: skip
+    )
+    practice = await make_recommendation(
+        db,
+        cycle,
+        author=walloon,
+        axis_code="P",
+        finding="Logement accompagné.",
+        tags=[RecommendationTag(tag="accès aux droits")],
+    )
     elsewhere = await make_recommendation(db, other_cycle, author=french, finding="Le logement ailleurs.")
     await sign_in(client, french)
     everything = await search(client, q="logement")
@@ -185,10 +196,31 @@ async def test_an_admin_finds_recommendations_of_every_cycle(client, db):
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "NEAR(", "NEAR(a b)", "*", "a*", "a OR", "OR", "AND NOT", "'; DROP TABLE recommendation; --",
-     "title:loyer", "^loyer", "(loyer", "loyer)", "-loyer", "!&|:*", "\\", "%_", "a" * 600, "l'accès « logement »",
-     "🏠 logement", "\x00"],
-)  # fmt: skip
+    [
+        '"',
+        '""',
+        "NEAR(",
+        "NEAR(a b)",
+        "*",
+        "a*",
+        "a OR",
+        "OR",
+        "AND NOT",
+        "'; DROP TABLE recommendation; --",
+        "title:loyer",
+        "^loyer",
+        "(loyer",
+        "loyer)",
+        "-loyer",
+        "!&|:*",
+        "\\",
+        "%_",
+        "a" * 600,
+        "l'accès « logement »",
+        "🏠 logement",
+        "\x00",
+    ],
+)
 async def test_hostile_or_odd_queries_answer_normally(client, db, query):
     cycle = await make_cycle(db, phase=Phase.PUBLISHED)
     await make_recommendation(db, cycle, status=Status.ADOPTED, finding="Le loyer et l'accès au logement.")

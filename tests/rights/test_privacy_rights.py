@@ -28,8 +28,16 @@ async def _contributions(db, phase: Phase = Phase.CONSOLIDATION):  # type: ignor
     recommendation = await make_recommendation(db, cycle, author=user, title="Un guichet unique")
     await make_comment(db, recommendation, user, "Je connais bien ce dispositif.")
     async with db.transaction() as session:
-        session.add(Ballot(recommendation_id=recommendation.id, user_id=user.id, choice=Choice.AGAINST,
-                           reason="Trop coûteux", side=user.side, actor_kind=user.actor_kind))  # fmt: skip
+        session.add(
+            Ballot(
+                recommendation_id=recommendation.id,
+                user_id=user.id,
+                choice=Choice.AGAINST,
+                reason="Trop coûteux",
+                side=user.side,
+                actor_kind=user.actor_kind,
+            )
+        )
         session.add(Notification(user_id=user.id, kind="reply", params={"who": "Griet"}, link="/"))
         session.add(OidcIdentity(provider="partner", subject="julie", user_id=user.id))
     return cycle, user, recommendation
@@ -74,8 +82,9 @@ async def test_deleting_an_account_erases_the_person_and_keeps_their_contributio
     before = await _tally(db, cycle, recommendation)
     await sign_in(client, user)
 
-    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
-                               token_from="/profile/privacy")  # fmt: skip
+    response = await post_form(
+        client, "/profile/delete", {"confirm_email": "julie@example.org"}, token_from="/profile/privacy"
+    )
 
     assert response.status_code == 303
     assert (await client.get("/profile", follow_redirects=False)).status_code != 200
@@ -94,8 +103,11 @@ async def test_deleting_an_account_erases_the_person_and_keeps_their_contributio
         assert ballot.user_id is None
         assert ballot.choice == Choice.AGAINST
         assert ballot.side == user.side
-        for model, column in ((Notification, Notification.user_id), (Membership, Membership.user_id),
-                              (OidcIdentity, OidcIdentity.user_id)):  # fmt: skip
+        for model, column in (
+            (Notification, Notification.user_id),
+            (Membership, Membership.user_id),
+            (OidcIdentity, OidcIdentity.user_id),
+        ):
             assert await session.scalar(select(func.count()).select_from(model).where(column == user.id)) == 0
     assert "privacy.delete" in await _audit_actions(db)
     after = await _tally(db, cycle, recommendation)
@@ -117,8 +129,9 @@ async def test_deleting_an_account_removes_its_name_from_other_peoples_notificat
         session.add_all([told, other])
     await sign_in(client, user)
 
-    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
-                               token_from="/profile/privacy")  # fmt: skip
+    response = await post_form(
+        client, "/profile/delete", {"confirm_email": "julie@example.org"}, token_from="/profile/privacy"
+    )
 
     assert response.status_code == 303
     async with db.session(write=False) as session:
@@ -129,8 +142,9 @@ async def test_deleting_an_account_removes_its_name_from_other_peoples_notificat
 async def test_deletion_needs_the_address_typed_and_keeps_what_was_typed(client, db):
     _cycle, user, _recommendation = await _contributions(db)
     await sign_in(client, user)
-    response = await post_form(client, "/profile/delete", {"confirm_email": "someone@else.org"},
-                               token_from="/profile/privacy")  # fmt: skip
+    response = await post_form(
+        client, "/profile/delete", {"confirm_email": "someone@else.org"}, token_from="/profile/privacy"
+    )
     assert response.status_code == 400
     assert 'value="someone@else.org"' in response.text
     async with db.session(write=False) as session:
@@ -142,8 +156,9 @@ async def test_deletion_is_refused_while_a_vote_the_member_takes_part_in_is_open
     await sign_in(client, user)
     page = await client.get("/profile/privacy")
     assert "flash--info" in page.text
-    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
-                               token_from="/profile/privacy")  # fmt: skip
+    response = await post_form(
+        client, "/profile/delete", {"confirm_email": "julie@example.org"}, token_from="/profile/privacy"
+    )
     assert response.status_code == 409
     assert 'role="alert"' in response.text
     async with db.session(write=False) as session:
@@ -203,11 +218,19 @@ async def test_a_pending_invitation_to_a_deleted_account_does_not_become_an_open
     cycle, user, _recommendation = await _contributions(db)
     token, token_hash = new_token()
     async with db.transaction() as session:
-        session.add(Invitation(token_hash=token_hash, email=user.email, role=MembershipRole.MEMBER, cycle_id=cycle.id,
-                               expires_at=utcnow() + timedelta(days=3)))  # fmt: skip
+        session.add(
+            Invitation(
+                token_hash=token_hash,
+                email=user.email,
+                role=MembershipRole.MEMBER,
+                cycle_id=cycle.id,
+                expires_at=utcnow() + timedelta(days=3),
+            )
+        )
     await sign_in(client, user)
-    response = await post_form(client, "/profile/delete", {"confirm_email": "julie@example.org"},
-                               token_from="/profile/privacy")  # fmt: skip
+    response = await post_form(
+        client, "/profile/delete", {"confirm_email": "julie@example.org"}, token_from="/profile/privacy"
+    )
     assert response.status_code == 303
     stranger = await make_user(db)
     await sign_in(client, stranger)

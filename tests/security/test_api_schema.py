@@ -35,8 +35,13 @@ def fuzz(operation: Any, base_url: str, headers: dict[str, str], cookies: dict[s
     """Generated requests for one operation; half of them aimed at a recommendation that exists."""
 
     @given(case=operation.as_strategy(), real=st.booleans())
-    @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))  # fmt: skip
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def answers_as_described(case: Any, real: bool) -> None:
         if real and "recommendation_id" in (case.path_parameters or {}):
             case.path_parameters["recommendation_id"] = real_id

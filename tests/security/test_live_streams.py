@@ -85,9 +85,11 @@ async def test_a_live_stream_ends_when_its_reader_may_no_longer_read(app, db, se
             await next_event(lines, first_event)
             await _end(db, reader, reader_key, ending)
             token = (await voter.get("/api/session")).json()["csrf_token"]
-            cast = await voter.put(f"/api/recommendations/{room.recommendation.id}/ballot",
-                                   json={"choice": "against", "reason": "Pas ainsi."},
-                                   headers={"x-csrftoken": token})  # fmt: skip
+            cast = await voter.put(
+                f"/api/recommendations/{room.recommendation.id}/ballot",
+                json={"choice": "against", "reason": "Pas ainsi."},
+                headers={"x-csrftoken": token},
+            )
             assert cast.status_code == 200
             seen: list[str] = []
 

@@ -62,9 +62,14 @@ async def build_world(db: Database) -> World:
     recommendation = await make_recommendation(db, cycle, author=author, group_id=group_a.id)
     async with db.transaction() as session:
         session.add(CoAuthor(recommendation_id=recommendation.id, user_id=people["coauthor"].id))
-        amendment = Amendment(recommendation_id=recommendation.id, author_id=people["member"].id, base_revision=1,
-                              content={"title": recommendation.title, "proposal": "Autre proposition."},
-                              reason="Plus précis.", status=AmendmentStatus.OPEN)  # fmt: skip
+        amendment = Amendment(
+            recommendation_id=recommendation.id,
+            author_id=people["member"].id,
+            base_revision=1,
+            content={"title": recommendation.title, "proposal": "Autre proposition."},
+            reason="Plus précis.",
+            status=AmendmentStatus.OPEN,
+        )
         term = GlossaryTerm(term_fr="CPAS", term_nl="OCMW")
         content = {"title": recommendation.title, "proposal": "Ouvrir un guichet commun à Tournai."}
         second = Revision(recommendation_id=recommendation.id, number=2, author_id=author.id, content=content)
@@ -118,8 +123,15 @@ async def build_world(db: Database) -> World:
 async def _invitation(db: Database, cycle: Cycle, email: str | None, role: MembershipRole) -> str:
     token, token_hash = new_token()
     async with db.transaction() as session:
-        session.add(Invitation(token_hash=token_hash, email=email, role=role, cycle_id=cycle.id,
-                               expires_at=datetime.now(UTC) + timedelta(days=3)))  # fmt: skip
+        session.add(
+            Invitation(
+                token_hash=token_hash,
+                email=email,
+                role=role,
+                cycle_id=cycle.id,
+                expires_at=datetime.now(UTC) + timedelta(days=3),
+            )
+        )
     return token
 
 

@@ -76,8 +76,11 @@ async def test_each_ballot_redraws_the_screen_through_server_sent_events(app, db
             assert "0 of 5 have voted" in await next_event(lines, "tally")
 
             token = (await voter.get("/api/session")).json()["csrf_token"]
-            cast = await voter.put(f"/api/recommendations/{room.recommendation.id}/ballot",
-                                   json={"choice": "for"}, headers={"x-csrftoken": token})  # fmt: skip
+            cast = await voter.put(
+                f"/api/recommendations/{room.recommendation.id}/ballot",
+                json={"choice": "for"},
+                headers={"x-csrftoken": token},
+            )
             assert cast.status_code == 200
             assert "1 of 5 have voted" in await next_event(lines, "tally")
 

@@ -23,11 +23,17 @@ TERRITORIES = (Territory.NORD, Territory.SOMME, Territory.HAINAUT, Territory.NAM
 
 async def add_members(db, cycle, number: int) -> list[User]:
     users = [
-        User(email=f"room{index}-{cycle.slug}@example.org", display_name=f"Room member {index}",
-             territory=TERRITORIES[index % len(TERRITORIES)], side=TERRITORY_SIDES[TERRITORIES[index % 5]],
-             actor_kind=list(ActorKind)[index % len(ActorKind)], language="fr", password_hash=_PASSWORD_HASH)
+        User(
+            email=f"room{index}-{cycle.slug}@example.org",
+            display_name=f"Room member {index}",
+            territory=TERRITORIES[index % len(TERRITORIES)],
+            side=TERRITORY_SIDES[TERRITORIES[index % 5]],
+            actor_kind=list(ActorKind)[index % len(ActorKind)],
+            language="fr",
+            password_hash=_PASSWORD_HASH,
+        )
         for index in range(number)
-    ]  # fmt: skip
+    ]
     async with db.transaction() as session:
         session.add_all(users)
         await session.flush()
@@ -55,8 +61,9 @@ async def test_a_room_voting_at_once_is_counted_exactly(app, db, settings):
 
             async def put(recommendation, choice: Choice) -> None:
                 body = {"choice": choice.value, "reason": "Une raison" if choice != Choice.FOR else ""}
-                response = await client.put(f"/api/recommendations/{recommendation.id}/ballot", json=body,
-                                            headers=headers)  # fmt: skip
+                response = await client.put(
+                    f"/api/recommendations/{recommendation.id}/ballot", json=body, headers=headers
+                )
                 statuses.append(response.status_code)
 
             # A change of mind on the first recommendation: the second ballot is the one that counts.

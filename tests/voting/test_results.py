@@ -23,8 +23,9 @@ async def vote_as(client, user, recommendation, choice, reason=""):
 async def close_vote(client, room):
     client.cookies.clear()
     await sign_in(client, room.facilitator)
-    return await post_form(client, f"/cycles/{room.cycle.slug}/phase", {"phase": "consolidation"},
-                           token_from=f"/cycles/{room.cycle.slug}")  # fmt: skip
+    return await post_form(
+        client, f"/cycles/{room.cycle.slug}/phase", {"phase": "consolidation"}, token_from=f"/cycles/{room.cycle.slug}"
+    )
 
 
 async def status_of(db, recommendation) -> Status:
@@ -132,8 +133,16 @@ async def test_a_facilitator_sets_the_rules_before_the_vote_and_they_freeze_when
     room = await voting_room(db, phase=Phase.DISCUSSION)
     await sign_in(client, room.facilitator)
     rules_path = f"/cycles/{room.cycle.slug}/voting-rules"
-    chosen = {"eligibility": "cycle", "quorum": "40", "adoption_threshold": "66,67", "side_split": "fr_wal_vl",
-              "side_threshold": "50", "blocking": "reported", "results": "live", "ballots": "secret"}  # fmt: skip
+    chosen = {
+        "eligibility": "cycle",
+        "quorum": "40",
+        "adoption_threshold": "66,67",
+        "side_split": "fr_wal_vl",
+        "side_threshold": "50",
+        "blocking": "reported",
+        "results": "live",
+        "ballots": "secret",
+    }
     response = await post_form(client, rules_path, chosen, token_from=rules_path)
     assert response.status_code == 303
     bad = await post_form(client, rules_path, {**chosen, "quorum": "lots"}, token_from=rules_path)
@@ -141,8 +150,9 @@ async def test_a_facilitator_sets_the_rules_before_the_vote_and_they_freeze_when
     assert 'id="quorum-error"' in bad.text
     assert 'value="lots"' in bad.text
 
-    opened = await post_form(client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"},
-                             token_from=f"/cycles/{room.cycle.slug}")  # fmt: skip
+    opened = await post_form(
+        client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"}, token_from=f"/cycles/{room.cycle.slug}"
+    )
     assert opened.status_code == 303
     frozen = await post_form(client, rules_path, {**chosen, "quorum": "90"}, token_from=rules_path)
     assert frozen.status_code == 409
@@ -161,8 +171,9 @@ async def test_only_facilitators_set_rules_or_move_the_phase(client, db):
     rules_path = f"/cycles/{room.cycle.slug}/voting-rules"
     response = await post_form(client, rules_path, {"quorum": "0"}, token_from=rules_path)
     assert response.status_code == 404
-    response = await post_form(client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"},
-                               token_from=f"/cycles/{room.cycle.slug}")  # fmt: skip
+    response = await post_form(
+        client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"}, token_from=f"/cycles/{room.cycle.slug}"
+    )
     assert response.status_code == 404
     async with db.session(write=False) as session:
         assert (await session.get(Cycle, room.cycle.id)).phase == Phase.DISCUSSION
@@ -171,8 +182,9 @@ async def test_only_facilitators_set_rules_or_move_the_phase(client, db):
 async def test_a_stale_phase_button_changes_nothing(client, db):
     room = await voting_room(db)
     await sign_in(client, room.facilitator)
-    response = await post_form(client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"},
-                               token_from=f"/cycles/{room.cycle.slug}")  # fmt: skip
+    response = await post_form(
+        client, f"/cycles/{room.cycle.slug}/phase", {"phase": "voting"}, token_from=f"/cycles/{room.cycle.slug}"
+    )
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
     assert "already moved on" in page.text

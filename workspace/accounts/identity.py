@@ -118,8 +118,14 @@ async def unlink(session: AsyncSession, identity_id: UUID, user: User) -> bool:
     if account is not None and account.password_hash is None and len(await identities_of(session, user.id)) == 1:
         raise UnlinkRefusedError
     await session.delete(identity)
-    audit.record(session, action="oidc.unlink", actor_id=user.id, target_kind="user", target_id=user.id,
-                 provider=identity.provider)  # fmt: skip
+    audit.record(
+        session,
+        action="oidc.unlink",
+        actor_id=user.id,
+        target_kind="user",
+        target_id=user.id,
+        provider=identity.provider,
+    )
     return True
 
 
@@ -133,5 +139,6 @@ def _shown_name(claimed: object, email: str) -> str:
 
 def _link(session: AsyncSession, provider: str, subject: str, user: User) -> None:
     session.add(OidcIdentity(provider=provider, subject=subject, user_id=user.id))
-    audit.record(session, action="oidc.link", actor_id=user.id, target_kind="user", target_id=user.id,
-                 provider=provider)  # fmt: skip
+    audit.record(
+        session, action="oidc.link", actor_id=user.id, target_kind="user", target_id=user.id, provider=provider
+    )

@@ -108,8 +108,15 @@ def _run(command: list[str], environment: dict[str, str]) -> None:
 
 def _postgres_has_schema(url: str) -> bool:
     arguments, environment = _postgres(url)
-    command = [_tool("psql"), *arguments, "--no-psqlrc", "--tuples-only", "--no-align", "--command",
-               "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"]  # fmt: skip
+    command = [
+        _tool("psql"),
+        *arguments,
+        "--no-psqlrc",
+        "--tuples-only",
+        "--no-align",
+        "--command",
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+    ]
     result = subprocess.run(
         command, env=environment, capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
     )
@@ -155,5 +162,16 @@ def restore(database_url: str, source: Path, *, force: bool = False) -> None:
     if _postgres_has_schema(database_url) and not force:
         raise BackupError("the database holds a schema: restoring replaces it. Add --force to do so")
     arguments, environment = _postgres(database_url)
-    _run([_tool("pg_restore"), *arguments, "--clean", "--if-exists", "--no-owner", "--single-transaction",
-          "--exit-on-error", str(source)], environment)  # fmt: skip
+    _run(
+        [
+            _tool("pg_restore"),
+            *arguments,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            str(source),
+        ],
+        environment,
+    )

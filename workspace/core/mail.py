@@ -66,8 +66,9 @@ async def deliver(settings: Any, *, to: str, subject: str, body: str) -> None:
     if not settings.smtp_url:
         if settings.is_production:  # never reached: production refuses to start without SMTP_URL
             raise MailNotSent("no SMTP_URL")
-        logger.warning("E-mail to %s (no SMTP configured)\nSubject: %s\n\n%s", to, subject, body,
-                       extra={MAIL_DELIVERY: True})  # fmt: skip
+        logger.warning(
+            "E-mail to %s (no SMTP configured)\nSubject: %s\n\n%s", to, subject, body, extra={MAIL_DELIVERY: True}
+        )
         return
     message = compose(settings.mail_from, to=to, subject=subject, body=body)
     try:
@@ -119,7 +120,8 @@ async def _queue_logged(mailer: Mailer, to: str, subject: str, body: str, about:
         logger.exception("E-mail to %s could not be queued: it will not be sent", to)
 
 
-def send_after_response(request: Request[Any, Any, Any], *, to: str, subject: str, body: str,
-                        about: str = "") -> BackgroundTask:  # fmt: skip
+def send_after_response(
+    request: Request[Any, Any, Any], *, to: str, subject: str, body: str, about: str = ""
+) -> BackgroundTask:
     """The mail, queued once the response is sent (the request's transaction is committed by then)."""
     return BackgroundTask(_queue_logged, request.app.state.mailer, to, subject, body, about)

@@ -43,9 +43,11 @@ class Metrics:
             "passerelle_live_streams_open", "Live streams (server-sent events) open now", registry=self.registry
         )
         self.jobs = Counter(
-            "passerelle_jobs", "Background jobs run by this process, by task and outcome", ["task", "outcome"],
+            "passerelle_jobs",
+            "Background jobs run by this process, by task and outcome",
+            ["task", "outcome"],
             registry=self.registry,
-        )  # fmt: skip
+        )
         self.jobs_waiting = Gauge(
             "passerelle_jobs_waiting", "Background jobs waiting to run (all processes)", registry=self.registry
         )
@@ -56,9 +58,10 @@ class Metrics:
             registry=self.registry,
         )
         self.redis_up = Gauge(
-            "passerelle_redis_up", "1 when Redis answered lately (0 while degraded; absent without Redis)",
+            "passerelle_redis_up",
+            "1 when Redis answered lately (0 while degraded; absent without Redis)",
             registry=self.registry,
-        )  # fmt: skip
+        )
 
 
 def _read_pool(metrics: Metrics, name: str, pool: Any) -> None:

@@ -199,8 +199,14 @@ async def accept_as_member(session: AsyncSession, token: str, user: User) -> boo
         add_membership(session, invitation, user)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
-    audit.record(session, action="invitation.accept", actor_id=user.id, cycle_id=cycle.id,
-                 target_kind="invitation", target_id=invitation.id)  # fmt: skip
+    audit.record(
+        session,
+        action="invitation.accept",
+        actor_id=user.id,
+        cycle_id=cycle.id,
+        target_kind="invitation",
+        target_id=invitation.id,
+    )
     return True
 
 

@@ -19,19 +19,34 @@ from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
 
 SEEDED_AXES = (
-    ("F", "Formation", "Opleiding", "Training",
-     "Formation initiale dans les écoles de travail social et formation continue des travailleurs sociaux.",
-     "Basisopleiding in de scholen voor sociaal werk en bijscholing van sociaal werkers.",
-     "Initial training in social-work schools and continuing training of social workers."),
-    ("P", "Pratiques", "Praktijken", "Practices",
-     "Pratiques entre travailleurs sociaux, spécialistes du thème de l'année et personnes concernées.",
-     "Praktijken tussen sociaal werkers, specialisten van het jaarthema en de betrokken personen.",
-     "Practices between social workers, specialists of the year's theme and the people concerned."),
-    ("G", "Gouvernance", "Bestuur", "Governance",
-     "Implication des pouvoirs locaux et régionaux (élus et fonctionnaires).",
-     "Betrokkenheid van lokale en regionale overheden (verkozenen en ambtenaren).",
-     "Involving local and regional authorities (elected officials and civil servants)."),
-)  # fmt: skip
+    (
+        "F",
+        "Formation",
+        "Opleiding",
+        "Training",
+        "Formation initiale dans les écoles de travail social et formation continue des travailleurs sociaux.",
+        "Basisopleiding in de scholen voor sociaal werk en bijscholing van sociaal werkers.",
+        "Initial training in social-work schools and continuing training of social workers.",
+    ),
+    (
+        "P",
+        "Pratiques",
+        "Praktijken",
+        "Practices",
+        "Pratiques entre travailleurs sociaux, spécialistes du thème de l'année et personnes concernées.",
+        "Praktijken tussen sociaal werkers, specialisten van het jaarthema en de betrokken personen.",
+        "Practices between social workers, specialists of the year's theme and the people concerned.",
+    ),
+    (
+        "G",
+        "Gouvernance",
+        "Bestuur",
+        "Governance",
+        "Implication des pouvoirs locaux et régionaux (élus et fonctionnaires).",
+        "Betrokkenheid van lokale en regionale overheden (verkozenen en ambtenaren).",
+        "Involving local and regional authorities (elected officials and civil servants).",
+    ),
+)
 
 
 def slugify(text: str) -> str:
@@ -166,8 +181,15 @@ async def create_cycle(session: AsyncSession, form: Form, actor: User) -> Cycle:
         cycle.groups.append(WorkingGroup(name=form.get("group_name")))
     session.add(cycle)
     await session.flush()
-    audit.record(session, action="cycle.create", actor_id=actor.id, cycle_id=cycle.id, target_kind="cycle",
-                 target_id=cycle.id, title=cycle.title_fr)  # fmt: skip
+    audit.record(
+        session,
+        action="cycle.create",
+        actor_id=actor.id,
+        cycle_id=cycle.id,
+        target_kind="cycle",
+        target_id=cycle.id,
+        title=cycle.title_fr,
+    )
     return cycle
 
 
@@ -188,8 +210,16 @@ async def advance_phase(session: AsyncSession, access: CycleAccess, wanted: str,
     previous = access.cycle.phase
     access.cycle.phase = target
     access.cycle.phase_changed_at = datetime.now(UTC)
-    audit.record(session, action="cycle.phase", actor_id=actor.id, cycle_id=access.cycle.id, target_kind="cycle",
-                 target_id=access.cycle.id, previous=previous.value, phase=target.value)  # fmt: skip
+    audit.record(
+        session,
+        action="cycle.phase",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="cycle",
+        target_id=access.cycle.id,
+        previous=previous.value,
+        phase=target.value,
+    )
     return target
 
 

@@ -71,15 +71,22 @@ async def record(
     if not form.is_valid:
         raise FormError(form)
     assert held_on is not None
-    meeting = Meeting(group_id=group.id, kind=MeetingKind(kind), held_on=held_on, place=place, agenda=agenda,
-                      minutes=minutes)  # fmt: skip
+    meeting = Meeting(
+        group_id=group.id, kind=MeetingKind(kind), held_on=held_on, place=place, agenda=agenda, minutes=minutes
+    )
     session.add(meeting)
     await session.flush()
     for recommendation_id in sorted(chosen):
         session.add(MeetingRecommendation(meeting_id=meeting.id, recommendation_id=UUID(recommendation_id)))
     actor = access.user
-    audit.record(session, action="meeting.record", actor_id=actor.id if actor else None, cycle_id=access.cycle.id,
-                 target_kind="meeting", target_id=meeting.id)  # fmt: skip
+    audit.record(
+        session,
+        action="meeting.record",
+        actor_id=actor.id if actor else None,
+        cycle_id=access.cycle.id,
+        target_kind="meeting",
+        target_id=meeting.id,
+    )
     return meeting
 
 

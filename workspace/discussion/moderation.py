@@ -174,8 +174,15 @@ async def hide_comment(session: AsyncSession, access: CycleAccess, comment: Comm
     comment.hidden_by_id = actor.id
     await _resolve_reports(session, actor, ReportStatus.HIDDEN, comment_id=comment.id)
     await signals.comment_withdrawn.send_async(comment, session=session, cycle_id=access.cycle.id)
-    audit.record(session, action="comment.hide", actor_id=actor.id, cycle_id=access.cycle.id,
-                 target_kind="comment", target_id=comment.id, reason=reason)  # fmt: skip
+    audit.record(
+        session,
+        action="comment.hide",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="comment",
+        target_id=comment.id,
+        reason=reason,
+    )
 
 
 async def restore_comment(session: AsyncSession, access: CycleAccess, comment: Comment) -> None:
@@ -185,8 +192,14 @@ async def restore_comment(session: AsyncSession, access: CycleAccess, comment: C
     comment.hidden_at = None
     comment.hidden_reason = ""
     comment.hidden_by_id = None
-    audit.record(session, action="comment.restore", actor_id=actor.id, cycle_id=access.cycle.id,
-                 target_kind="comment", target_id=comment.id)  # fmt: skip
+    audit.record(
+        session,
+        action="comment.restore",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="comment",
+        target_id=comment.id,
+    )
 
 
 async def dismiss(session: AsyncSession, access: CycleAccess, report_id: UUID) -> None:
@@ -206,8 +219,14 @@ async def dismiss(session: AsyncSession, access: CycleAccess, report_id: UUID) -
     entry.status = ReportStatus.DISMISSED
     entry.resolved_by_id = actor.id
     entry.resolved_at = datetime.now(UTC)
-    audit.record(session, action="report.dismiss", actor_id=actor.id, cycle_id=access.cycle.id,
-                 target_kind="report", target_id=entry.id)  # fmt: skip
+    audit.record(
+        session,
+        action="report.dismiss",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="report",
+        target_id=entry.id,
+    )
 
 
 async def set_locked(session: AsyncSession, access: CycleAccess, recommendation: Recommendation, locked: bool) -> None:
@@ -215,8 +234,14 @@ async def set_locked(session: AsyncSession, access: CycleAccess, recommendation:
     actor = access.user
     assert actor is not None
     recommendation.discussion_locked = locked
-    audit.record(session, action="discussion.lock" if locked else "discussion.unlock", actor_id=actor.id,
-                 cycle_id=access.cycle.id, target_kind="recommendation", target_id=recommendation.id)  # fmt: skip
+    audit.record(
+        session,
+        action="discussion.lock" if locked else "discussion.unlock",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+    )
 
 
 async def set_suspended(
@@ -243,8 +268,15 @@ async def set_suspended(
         raise FormError(form)
     for membership in memberships:
         membership.suspended_at = datetime.now(UTC) if suspended else None
-    audit.record(session, action="member.suspend" if suspended else "member.reinstate", actor_id=actor.id,
-                 cycle_id=access.cycle.id, target_kind="user", target_id=member_id, reason=reason)  # fmt: skip
+    audit.record(
+        session,
+        action="member.suspend" if suspended else "member.reinstate",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="user",
+        target_id=member_id,
+        reason=reason,
+    )
 
 
 async def suspended_members(session: AsyncSession, access: CycleAccess) -> list[User]:
@@ -295,8 +327,15 @@ async def merge(session: AsyncSession, access: CycleAccess, duplicate: Recommend
             follow.recommendation_id = target.id
     duplicate.merged_into_id = target.id
     duplicate.status = Status.MERGED
-    audit.record(session, action="recommendation.merge", actor_id=actor.id, cycle_id=access.cycle.id,
-                 target_kind="recommendation", target_id=duplicate.id, into=str(target.id))  # fmt: skip
+    audit.record(
+        session,
+        action="recommendation.merge",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=duplicate.id,
+        into=str(target.id),
+    )
     return target
 
 

@@ -263,8 +263,10 @@ async def current_names(session: AsyncSession, items: list[Notification]) -> dic
     ids = {UUID(item.params["actor_id"]) for item in items if item.params.get("actor_id")}
     if not ids:
         return {}
-    return {str(row.id): row.display_name for row in await session.execute(
-        select(User.id, User.display_name).where(User.id.in_(ids)))}  # fmt: skip
+    return {
+        str(row.id): row.display_name
+        for row in await session.execute(select(User.id, User.display_name).where(User.id.in_(ids)))
+    }
 
 
 async def inbox(session: AsyncSession, user: User) -> list[Notification]:

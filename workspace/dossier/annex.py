@@ -30,12 +30,20 @@ async def add_discussion(session: AsyncSession, content: DossierContent, until: 
     entries = [*content.entries(), *content.annex]
     ids = [UUID(entry.id) for entry in entries]
     query = (
-        select(Comment.id, Comment.recommendation_id, Comment.parent_id, Comment.body, Comment.created_at,
-               Comment.hidden_at, Comment.deleted_at, User.display_name)
+        select(
+            Comment.id,
+            Comment.recommendation_id,
+            Comment.parent_id,
+            Comment.body,
+            Comment.created_at,
+            Comment.hidden_at,
+            Comment.deleted_at,
+            User.display_name,
+        )
         .outerjoin(User, User.id == Comment.author_id)
         .where(Comment.recommendation_id.in_(ids))
         .order_by(Comment.created_at, Comment.id)
-    )  # fmt: skip
+    )
     if until is not None:
         query = query.where(Comment.created_at <= until)
     rows = (await session.execute(query)).all() if ids else []

@@ -175,9 +175,17 @@ async def _store(
     for name, value in values.items():
         setattr(answer, name, value)
     answer.reviewer_id = user.id
-    audit.record(session, action="answer.save", actor_id=user.id, cycle_id=recommendation.cycle_id,
-                 target_kind="recommendation", target_id=recommendation.id, institution=institution,
-                 position=str(values["position"]), implementation=str(values["implementation"]))  # fmt: skip
+    audit.record(
+        session,
+        action="answer.save",
+        actor_id=user.id,
+        cycle_id=recommendation.cycle_id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+        institution=institution,
+        position=str(values["position"]),
+        implementation=str(values["implementation"]),
+    )
     await notify_authors_of_answer(session, recommendation, answer)
     return answer
 

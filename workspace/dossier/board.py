@@ -70,8 +70,11 @@ async def board(session: AsyncSession, access: CycleAccess) -> Board:
     institutions = await answers.cycle_institutions(session, cycle)
     came_from, carried_to = await carry_over.links(session, [r.id for r in recommendations])
     axes = {axis.id: axis for axis in cycle.axes}
-    result = Board(rows=[], by_institution={name: Rate() for name in institutions},
-                   by_axis={axis.code: Rate() for axis in cycle.axes})  # fmt: skip
+    result = Board(
+        rows=[],
+        by_institution={name: Rate() for name in institutions},
+        by_axis={axis.code: Rate() for axis in cycle.axes},
+    )
     for recommendation in recommendations:
         answered = {answer.institution for answer in by_recommendation[recommendation.id]}
         addressed = {
@@ -79,13 +82,23 @@ async def board(session: AsyncSession, access: CycleAccess) -> Board:
         } | answered
         axis = axes.get(recommendation.axis_id)
         for name in addressed:
-            for rate in (result.by_institution.setdefault(name, Rate()), result.overall,
-                         result.by_axis[axis.code] if axis else Rate()):  # fmt: skip
+            for rate in (
+                result.by_institution.setdefault(name, Rate()),
+                result.overall,
+                result.by_axis[axis.code] if axis else Rate(),
+            ):
                 rate.addressed += 1
                 rate.answered += name in answered
-        result.rows.append(BoardRow(recommendation, axis, by_recommendation[recommendation.id],
-                                    sorted(addressed - answered, key=str.casefold),
-                                    came_from.get(recommendation.id), carried_to.get(recommendation.id)))  # fmt: skip
+        result.rows.append(
+            BoardRow(
+                recommendation,
+                axis,
+                by_recommendation[recommendation.id],
+                sorted(addressed - answered, key=str.casefold),
+                came_from.get(recommendation.id),
+                carried_to.get(recommendation.id),
+            )
+        )
     return result
 
 
@@ -93,16 +106,38 @@ def board_csv(result: Board) -> bytes:
     """One row per answer, and one per institution still to answer; semicolons and a BOM for Excel."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([_("Number"), _("Title"), _("Axis"), _("Institution"), _("Position"), _("Commitment"),
-                     _("Responsible service"), _("Deadline"), _("Implementation"), _("Answered on")])  # fmt: skip
+    writer.writerow(
+        [
+            _("Number"),
+            _("Title"),
+            _("Axis"),
+            _("Institution"),
+            _("Position"),
+            _("Commitment"),
+            _("Responsible service"),
+            _("Deadline"),
+            _("Implementation"),
+            _("Answered on"),
+        ]
+    )
     for row in result.rows:
         start = [row.recommendation.reference or "", row.recommendation.title, row.axis.code if row.axis else ""]
         for answer in row.answers:
-            writer.writerow([escape_formula(value) for value in [
-                *start, answer.institution, answers.position_label(answer.position), answer.commitment,
-                answer.responsible_service, answer.deadline.isoformat() if answer.deadline else "",
-                answers.implementation_label(answer.implementation), answer.updated_at.date().isoformat(),
-            ]])  # fmt: skip
+            writer.writerow(
+                [
+                    escape_formula(value)
+                    for value in [
+                        *start,
+                        answer.institution,
+                        answers.position_label(answer.position),
+                        answer.commitment,
+                        answer.responsible_service,
+                        answer.deadline.isoformat() if answer.deadline else "",
+                        answers.implementation_label(answer.implementation),
+                        answer.updated_at.date().isoformat(),
+                    ]
+                ]
+            )
         for institution in row.waiting:
             writer.writerow([escape_formula(value) for value in [*start, institution, "", "", "", "", "", ""]])
     return buffer.getvalue().encode("utf-8-sig")

@@ -85,26 +85,50 @@ async def carry(session: AsyncSession, access: CycleAccess, form: Form, actor: U
         form.add_error("target", _("Choose a later cycle that still takes new recommendations."))
         raise FormError(form)
     source = await session.scalar(
-        select(Recommendation).where(Recommendation.id == source.id).options(selectinload(Recommendation.tags),
-                                                                             selectinload(Recommendation.axis))
-    )  # fmt: skip
+        select(Recommendation)
+        .where(Recommendation.id == source.id)
+        .options(selectinload(Recommendation.tags), selectinload(Recommendation.axis))
+    )
     assert source is not None
     axis = next((a for a in target.axes if a.code == source.axis.code), target.axes[0])
     content = content_of(source)
     carried = Recommendation(
-        cycle_id=target.id, axis_id=axis.id, author_id=source.author_id, status=Status.DRAFT,
-        language=source.language, revision_number=0, title=source.title, action_level=source.action_level,
-        carried_from_id=source.id, tags=[RecommendationTag(tag=tag.tag) for tag in source.tags], coauthors=[],
+        cycle_id=target.id,
+        axis_id=axis.id,
+        author_id=source.author_id,
+        status=Status.DRAFT,
+        language=source.language,
+        revision_number=0,
+        title=source.title,
+        action_level=source.action_level,
+        carried_from_id=source.id,
+        tags=[RecommendationTag(tag=tag.tag) for tag in source.tags],
+        coauthors=[],
         privacy_confirmations=list(source.privacy_confirmations),
-    )  # fmt: skip
-    for name in ("finding", "proposal", "institutions", "expected_effect", "scheme_fr", "scheme_wal", "scheme_vl",
-                 "harmonisation"):  # fmt: skip
+    )
+    for name in (
+        "finding",
+        "proposal",
+        "institutions",
+        "expected_effect",
+        "scheme_fr",
+        "scheme_wal",
+        "scheme_vl",
+        "harmonisation",
+    ):
         setattr(carried, name, getattr(source, name))
     session.add(carried)
     await session.flush()
     new_revision(session, carried, content, actor, _("Carried over from %(year)s", year=access.cycle.year))
-    audit.record(session, action="recommendation.carry", actor_id=actor.id, cycle_id=target.id,
-                 target_kind="recommendation", target_id=carried.id, source=str(source.id))  # fmt: skip
+    audit.record(
+        session,
+        action="recommendation.carry",
+        actor_id=actor.id,
+        cycle_id=target.id,
+        target_kind="recommendation",
+        target_id=carried.id,
+        source=str(source.id),
+    )
     return carried
 
 

@@ -52,10 +52,10 @@ async def _dossier_for_writing(session: AsyncSession, cycle: Cycle) -> Dossier:
     transactions take turns anyway; PostgreSQL's wait for the row)."""
     insert = insert_or_skip(session, Dossier)
     await session.execute(
-        insert.values(id=uuid7(), cycle_id=cycle.id, introduction_fr="", introduction_nl="",
-                      axis_introductions={}, order=[])
-        .on_conflict_do_nothing(index_elements=["cycle_id"])
-    )  # fmt: skip
+        insert.values(
+            id=uuid7(), cycle_id=cycle.id, introduction_fr="", introduction_nl="", axis_introductions={}, order=[]
+        ).on_conflict_do_nothing(index_elements=["cycle_id"])
+    )
     dossier = await session.scalar(
         select(Dossier).where(Dossier.cycle_id == cycle.id).with_for_update().execution_options(populate_existing=True)
     )

@@ -55,8 +55,14 @@ async def propose(session: AsyncSession, recommendation_id: UUID, form: Form, au
     )
     session.add(amendment)
     await session.flush()
-    audit.record(session, action="amendment.propose", actor_id=author.id, cycle_id=access.cycle.id,
-                 target_kind="amendment", target_id=amendment.id)  # fmt: skip
+    audit.record(
+        session,
+        action="amendment.propose",
+        actor_id=author.id,
+        cycle_id=access.cycle.id,
+        target_kind="amendment",
+        target_id=amendment.id,
+    )
     return amendment
 
 
@@ -105,8 +111,15 @@ async def accept(session: AsyncSession, recommendation_id: UUID, amendment_id: U
     new_revision(session, recommendation, result.content, author or decider, message)
     amendment.status = AmendmentStatus.ACCEPTED
     amendment.decided_by_id = decider.id
-    audit.record(session, action="amendment.accept", actor_id=decider.id, cycle_id=access.cycle.id,
-                 target_kind="amendment", target_id=amendment.id, revision=recommendation.revision_number)  # fmt: skip
+    audit.record(
+        session,
+        action="amendment.accept",
+        actor_id=decider.id,
+        cycle_id=access.cycle.id,
+        target_kind="amendment",
+        target_id=amendment.id,
+        revision=recommendation.revision_number,
+    )
     return []
 
 
@@ -125,6 +138,12 @@ async def decline(
     amendment.status = AmendmentStatus.DECLINED
     amendment.decided_by_id = decider.id
     amendment.decision_reason = reason
-    audit.record(session, action="amendment.decline", actor_id=decider.id, cycle_id=access.cycle.id,
-                 target_kind="amendment", target_id=amendment.id)  # fmt: skip
+    audit.record(
+        session,
+        action="amendment.decline",
+        actor_id=decider.id,
+        cycle_id=access.cycle.id,
+        target_kind="amendment",
+        target_id=amendment.id,
+    )
     return amendment

@@ -210,9 +210,16 @@ async def save(session: AsyncSession, recommendation_id: UUID, form: Form, edito
     apply_content(recommendation, content)
     new_revision(session, recommendation, content, editor, message)
     if allowed.is_correction:
-        audit.record(session, action="recommendation.correct", actor_id=editor.id, cycle_id=access.cycle.id,
-                     target_kind="recommendation", target_id=recommendation.id,
-                     revision=recommendation.revision_number, phase=access.cycle.phase.value)  # fmt: skip
+        audit.record(
+            session,
+            action="recommendation.correct",
+            actor_id=editor.id,
+            cycle_id=access.cycle.id,
+            target_kind="recommendation",
+            target_id=recommendation.id,
+            revision=recommendation.revision_number,
+            phase=access.cycle.phase.value,
+        )
     outcome.saved = True
     outcome.current_revision = recommendation.revision_number
     return outcome
@@ -231,8 +238,15 @@ async def restore(session: AsyncSession, recommendation_id: UUID, number: int, e
     apply_content(recommendation, content)
     new_revision(session, recommendation, content, editor, _("Restored revision %(number)s", number=number))
     if allowed.is_correction:
-        audit.record(session, action="recommendation.correct", actor_id=editor.id, cycle_id=access.cycle.id,
-                     target_kind="recommendation", target_id=recommendation.id, restored=number)  # fmt: skip
+        audit.record(
+            session,
+            action="recommendation.correct",
+            actor_id=editor.id,
+            cycle_id=access.cycle.id,
+            target_kind="recommendation",
+            target_id=recommendation.id,
+            restored=number,
+        )
     return recommendation
 
 
@@ -249,8 +263,14 @@ async def change_status(session: AsyncSession, recommendation_id: UUID, action: 
         recommendation.status = Status.DRAFT
     else:
         require(False)
-    audit.record(session, action=f"recommendation.{action}", actor_id=editor.id, cycle_id=access.cycle.id,
-                 target_kind="recommendation", target_id=recommendation.id)  # fmt: skip
+    audit.record(
+        session,
+        action=f"recommendation.{action}",
+        actor_id=editor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+    )
     return recommendation
 
 
@@ -278,8 +298,15 @@ async def add_coauthor(session: AsyncSession, recommendation_id: UUID, user_id_r
         form.add_error("user_id", _("Choose a participant of this cycle who is not already an author."))
         raise FormError(form)
     recommendation.coauthors.append(CoAuthor(user_id=person.id))
-    audit.record(session, action="recommendation.coauthor_add", actor_id=editor.id, cycle_id=access.cycle.id,
-                 target_kind="recommendation", target_id=recommendation.id, coauthor=str(person.id))  # fmt: skip
+    audit.record(
+        session,
+        action="recommendation.coauthor_add",
+        actor_id=editor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+        coauthor=str(person.id),
+    )
     return person
 
 
@@ -290,8 +317,15 @@ async def remove_coauthor(session: AsyncSession, recommendation_id: UUID, user_i
     kept = [coauthor for coauthor in recommendation.coauthors if coauthor.user_id != user_id]
     require(len(kept) != len(recommendation.coauthors))
     recommendation.coauthors = kept
-    audit.record(session, action="recommendation.coauthor_remove", actor_id=editor.id, cycle_id=access.cycle.id,
-                 target_kind="recommendation", target_id=recommendation.id, coauthor=str(user_id))  # fmt: skip
+    audit.record(
+        session,
+        action="recommendation.coauthor_remove",
+        actor_id=editor.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+        coauthor=str(user_id),
+    )
 
 
 async def history(session: AsyncSession, recommendation_id: UUID) -> list[tuple[Revision, User | None]]:

@@ -130,8 +130,15 @@ async def create_term(session: AsyncSession, form: Form, actor: User) -> Glossar
     term = GlossaryTerm(**{name: form.get(name) for name in FIELDS})
     session.add(term)
     await session.flush()
-    audit.record(session, action="glossary.create", actor_id=actor.id, target_kind="glossary_term",
-                 target_id=term.id, term_fr=term.term_fr, term_nl=term.term_nl)  # fmt: skip
+    audit.record(
+        session,
+        action="glossary.create",
+        actor_id=actor.id,
+        target_kind="glossary_term",
+        target_id=term.id,
+        term_fr=term.term_fr,
+        term_nl=term.term_nl,
+    )
     return term
 
 
@@ -144,8 +151,15 @@ async def update_term(session: AsyncSession, term: GlossaryTerm, form: Form, act
         name: {"before": before[name], "after": form.get(name)} for name in FIELDS if before[name] != form.get(name)
     }
     await session.flush()
-    audit.record(session, action="glossary.update", actor_id=actor.id, target_kind="glossary_term",
-                 target_id=term.id, term_fr=term.term_fr, changes=changed)  # fmt: skip
+    audit.record(
+        session,
+        action="glossary.update",
+        actor_id=actor.id,
+        target_kind="glossary_term",
+        target_id=term.id,
+        term_fr=term.term_fr,
+        changes=changed,
+    )
     return term
 
 
@@ -452,8 +466,15 @@ async def seed_glossary(session: AsyncSession) -> int:
     for term_fr, term_nl, term_en, definition_fr, definition_nl in SEED_TERMS:
         if _sort_key(term_fr) in known:
             continue
-        session.add(GlossaryTerm(term_fr=term_fr, term_nl=term_nl, term_en=term_en,
-                                 definition_fr=definition_fr, definition_nl=definition_nl))  # fmt: skip
+        session.add(
+            GlossaryTerm(
+                term_fr=term_fr,
+                term_nl=term_nl,
+                term_en=term_en,
+                definition_fr=definition_fr,
+                definition_nl=definition_nl,
+            )
+        )
         added += 1
     await session.flush()
     return added

@@ -90,15 +90,27 @@ async def save_translation(
         select(Translation).where(Translation.recommendation_id == recommendation.id, Translation.language == language)
     )
     if existing is None:
-        existing = Translation(recommendation_id=recommendation.id, language=language, content=content,
-                               source_revision=recommendation.revision_number, translator_id=translator.id)  # fmt: skip
+        existing = Translation(
+            recommendation_id=recommendation.id,
+            language=language,
+            content=content,
+            source_revision=recommendation.revision_number,
+            translator_id=translator.id,
+        )
         session.add(existing)
     else:
         existing.content = content
         existing.source_revision = recommendation.revision_number
         existing.translator_id = translator.id
-    audit.record(session, action="translation.save", actor_id=translator.id, cycle_id=access.cycle.id,
-                 target_kind="recommendation", target_id=recommendation.id, language=language)  # fmt: skip
+    audit.record(
+        session,
+        action="translation.save",
+        actor_id=translator.id,
+        cycle_id=access.cycle.id,
+        target_kind="recommendation",
+        target_id=recommendation.id,
+        language=language,
+    )
     return existing
 
 

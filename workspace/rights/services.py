@@ -228,5 +228,11 @@ async def erase(session: AsyncSession, user: User, form: Form, *, actor_id: UUID
     user.session_epoch = (user.session_epoch or 0) + 1
     user.deleted_at = utcnow()
     await forget_discussion_exports(session)
-    audit.record(session, action="privacy.delete", actor_id=None if actor_id == user_id else actor_id,
-                 target_kind="user", target_id=user_id, by_self=actor_id == user_id)  # fmt: skip
+    audit.record(
+        session,
+        action="privacy.delete",
+        actor_id=None if actor_id == user_id else actor_id,
+        target_kind="user",
+        target_id=user_id,
+        by_self=actor_id == user_id,
+    )

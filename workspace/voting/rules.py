@@ -166,8 +166,11 @@ def verdict(tally: Tally, cycle: Cycle) -> Verdict:
         ),
     ]
     for name, count in tally.sides(cycle.side_split).items():
-        checks.append(Check(Rule.SIDE, _reaches(count.support, cycle.side_threshold), count.support,
-                            cycle.side_threshold, side=name))  # fmt: skip
+        checks.append(
+            Check(
+                Rule.SIDE, _reaches(count.support, cycle.side_threshold), count.support, cycle.side_threshold, side=name
+            )
+        )
     checks.append(Check(Rule.MAJORITY, overall.for_ > overall.against, overall.for_, overall.against))
     if cycle.blocking_blocks:
         checks.append(Check(Rule.BLOCKING, overall.block == 0, overall.block, 0))

@@ -261,8 +261,9 @@ async def minority_views(
     if not recommendation_ids:
         return {}
     query = (
-        select(Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name, Ballot.id,
-               Ballot.reason_review)
+        select(
+            Ballot.recommendation_id, Ballot.choice, Ballot.reason, User.display_name, Ballot.id, Ballot.reason_review
+        )
         .outerjoin(User, User.id == Ballot.user_id)
         .where(
             Ballot.recommendation_id.in_(recommendation_ids),
@@ -270,7 +271,7 @@ async def minority_views(
             Ballot.reason != "",
         )
         .order_by(Ballot.choice.desc(), Ballot.created_at)
-    )  # fmt: skip
+    )
     if not with_left_out:
         query = query.where(or_(Ballot.reason_review.is_(None), Ballot.reason_review != LEFT_OUT))
     views: dict[UUID, list[Objection]] = defaultdict(list)
@@ -397,8 +398,15 @@ async def update_rules(session: AsyncSession, access: CycleAccess, form: Form, a
     cycle = access.cycle
     for name, value in values.items():
         setattr(cycle, name, value)
-    audit.record(session, action="vote.rules", actor_id=actor.id, cycle_id=cycle.id, target_kind="cycle",
-                 target_id=cycle.id, **{k: str(v) for k, v in values.items()})  # fmt: skip
+    audit.record(
+        session,
+        action="vote.rules",
+        actor_id=actor.id,
+        cycle_id=cycle.id,
+        target_kind="cycle",
+        target_id=cycle.id,
+        **{k: str(v) for k, v in values.items()},
+    )
 
 
 async def put_on_screen(session: AsyncSession, access: CycleAccess, recommendation_id: UUID | None) -> None:

@@ -178,8 +178,9 @@ class EmbeddedQueue:
         except asyncio.CancelledError:
             raise  # left marked running: taken up again by the next runner
         except Exception as error:
-            await self._record(job.id, failed=error, again_in=task.wait_before(job.attempts - 1),
-                               last=job.attempts >= task.attempts)  # fmt: skip
+            await self._record(
+                job.id, failed=error, again_in=task.wait_before(job.attempts - 1), last=job.attempts >= task.attempts
+            )
             return
         await self._record(job.id)
 
@@ -192,8 +193,11 @@ class EmbeddedQueue:
         elif last:
             values = {"status": JobStatus.FAILED, "finished_at": now, "error": str(failed)[:2000]}
         else:
-            values = {"status": JobStatus.WAITING, "run_after": now + timedelta(seconds=again_in),
-                      "error": str(failed)[:2000]}  # fmt: skip
+            values = {
+                "status": JobStatus.WAITING,
+                "run_after": now + timedelta(seconds=again_in),
+                "error": str(failed)[:2000],
+            }
         async with self.db.transaction() as session:
             await session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(**values))
 

@@ -103,8 +103,12 @@ async def execute(context: JobContext, name: str, args: dict[str, Any], attempt:
         else:
             logger.warning(
                 "Job %s failed (try %d of %d), tried again in %.0f s: %s",
-                name, attempt + 1, found.attempts, found.wait_before(attempt), error,
-            )  # fmt: skip
+                name,
+                attempt + 1,
+                found.attempts,
+                found.wait_before(attempt),
+                error,
+            )
         raise
     context.metrics.jobs.labels(name, "done").inc()
     logger.info("Job %s done%s", name, f" (try {attempt + 1})" if attempt else "")

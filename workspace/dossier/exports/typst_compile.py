@@ -27,8 +27,15 @@ def compile_pdf(main: Path) -> bytes:
         raise RuntimeError(f"DejaVu Sans is missing from {FONT_FOLDER}: run scripts/system-deps.sh")
     fonts = typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(FONT_FOLDER)])
     root = str(main.parent)
-    return typst.compile(str(main), root=root, font_paths=fonts, ignore_system_fonts=True,
-                         pdf_standards=[PDF_STANDARD], package_path=root, package_cache_path=root)  # fmt: skip
+    return typst.compile(
+        str(main),
+        root=root,
+        font_paths=fonts,
+        ignore_system_fonts=True,
+        pdf_standards=[PDF_STANDARD],
+        package_path=root,
+        package_cache_path=root,
+    )
 
 
 def main(argv: list[str]) -> int:

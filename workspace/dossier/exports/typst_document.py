@@ -200,9 +200,16 @@ class _Writer:
             )
             for side in votes.sides
         ]
-        values = [str(votes.for_), str(votes.against), str(votes.abstain), str(votes.block),
-                  f"{votes.cast} / {votes.eligible}", percent(votes.turnout), percent(votes.support),
-                  *(percent(support) for support in votes.sides.values())]  # fmt: skip
+        values = [
+            str(votes.for_),
+            str(votes.against),
+            str(votes.abstain),
+            str(votes.block),
+            f"{votes.cast} / {votes.eligible}",
+            percent(votes.turnout),
+            percent(votes.support),
+            *(percent(support) for support in votes.sides.values()),
+        ]
         colon = "~:~" if self.languages[0] == "fr" else ":~"  # the French space before the colon, unbroken
         unbroken = [text(value.replace(" ", "\u00a0")) for value in values]  # "27 %" stays on one line
         figures = " · ".join(f"{name}{colon}#strong[{value}]" for name, value in zip(names, unbroken, strict=True))
