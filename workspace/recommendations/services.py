@@ -177,12 +177,14 @@ async def cowritten(session: AsyncSession, cycle: Cycle, user: User) -> list[CoW
             last[recommendation_id] = max(last.get(recommendation_id, created_at), created_at)
         else:
             theirs.setdefault(recommendation_id, []).append(created_at)
-    joined = dict(
-        (await session.execute(
+    joined: dict[UUID, datetime] = {
+        recommendation_id: created_at
+        for recommendation_id, created_at in await session.execute(
             select(CoAuthor.recommendation_id, CoAuthor.created_at).where(
-                CoAuthor.user_id == user.id, CoAuthor.recommendation_id.in_(ids))
-        )).tuples().all()
-    )  # fmt: skip
+                CoAuthor.user_id == user.id, CoAuthor.recommendation_id.in_(ids)
+            )
+        )
+    }
     result = []
     for recommendation in recommendations:
         moments_of = [at for at in (last.get(recommendation.id), joined.get(recommendation.id)) if at is not None]
