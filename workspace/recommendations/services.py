@@ -177,17 +177,15 @@ async def cowritten(session: AsyncSession, cycle: Cycle, user: User) -> list[CoW
             last[recommendation_id] = max(last.get(recommendation_id, created_at), created_at)
         else:
             theirs.setdefault(recommendation_id, []).append(created_at)
-    joined: dict[UUID, datetime] = {
-        recommendation_id: created_at
-        for recommendation_id, created_at in await session.execute(
-            select(CoAuthor.recommendation_id, CoAuthor.created_at).where(
-                CoAuthor.user_id == user.id, CoAuthor.recommendation_id.in_(ids)
-            )
+    joined = await session.execute(
+        select(CoAuthor.recommendation_id, CoAuthor.created_at).where(
+            CoAuthor.user_id == user.id, CoAuthor.recommendation_id.in_(ids)
         )
-    }
+    )
+    joined_at: dict[UUID, datetime] = {row[0]: row[1] for row in joined.all()}
     result = []
     for recommendation in recommendations:
-        moments_of = [at for at in (last.get(recommendation.id), joined.get(recommendation.id)) if at is not None]
+        moments_of = [at for at in (last.get(recommendation.id), joined_at.get(recommendation.id)) if at is not None]
         baseline = max(moments_of) if moments_of else recommendation.created_at
         others = sum(1 for at in theirs.get(recommendation.id, []) if at > baseline)
         result.append(CoWritten(recommendation, baseline, others))
