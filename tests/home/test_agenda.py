@@ -295,3 +295,26 @@ async def test_the_cycle_page_shows_the_phase_dates_and_facilitators_the_moderat
     page = (await client.get(f"/cycles/{room.cycle.slug}")).text
     assert "Moderation queue" not in page
     assert "timeline__date" in page
+
+
+async def test_in_the_last_phase_a_facilitator_is_not_told_of_a_next_one(client, db):
+    cycle = await make_cycle(db, phase=Phase.FOLLOW_UP)
+    facilitator = await make_user(db, language=Language.ENGLISH)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR, group=None)
+    await sign_in(client, facilitator)
+    for page in (await home(client), (await client.get(f"/cycles/{cycle.slug}")).text):
+        assert "This is the cycle's last phase." in page
+        assert "No end date is set" not in page
+        assert "Nothing blocks moving on" not in page
+
+
+async def test_a_finished_cycle_with_nothing_to_do_is_left_out_when_another_needs_the_member(client, db):
+    old = await make_cycle(db, phase=Phase.FOLLOW_UP, year=2012, title_en="The old cycle")
+    current = await make_cycle(db, phase=Phase.VOTING, year=2013)
+    member = await english_member(db, old)
+    await add_member(db, member, current)
+    await make_recommendation(db, current)
+    await sign_in(client, member)
+    page = await home(client)
+    assert "Ballots still to cast" in page
+    assert "In “The old cycle”" not in page

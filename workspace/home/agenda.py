@@ -52,6 +52,7 @@ class FacilitatorAgenda:
     undecided_reasons: int = 0
     turnout: voting.Turnout | None = None
     phase_started: datetime | None = None
+    next_phase: Phase | None = None
     empty_ballot: bool = False
     """Opening the vote now would put nothing on the ballot (no recommendation is submitted)."""
 
@@ -67,6 +68,15 @@ class CycleAgenda:
     facilitator: FacilitatorAgenda | None = None
     to_answer: list[answers.ToAnswer] = field(default_factory=list)
 
+    @property
+    def is_empty(self) -> bool:
+        member = self.member
+        for_member = member is not None and (
+            self.access.cycle.phase == Phase.VOTING
+            or bool(member.amendments or member.cowritten or member.translations or member.meetings)
+        )
+        return not (for_member or self.facilitator or self.to_answer)
+
 
 @dataclass
 class Agenda:
@@ -80,6 +90,8 @@ async def for_person(session: AsyncSession, user: User, today: date | None = Non
     replies = await notifications.unread_replies_and_mentions(session, user)
     names = await notifications.current_names(session, replies)
     agendas = [await for_cycle(session, access, today or date.today()) for access in await _my_cycles(session, user)]
+    if len(agendas) > 1:
+        agendas = [agenda for agenda in agendas if not agenda.is_empty] or agendas[:1]
     return Agenda(replies=replies, names=names, cycles=agendas)
 
 
@@ -125,6 +137,7 @@ async def _facilitator(session: AsyncSession, access: CycleAccess) -> Facilitato
     cycle = access.cycle
     agenda = FacilitatorAgenda(open_reports=await discussion.open_report_count(session, cycle))
     agenda.phase_started = (await cycles.phase_dates(session, cycle)).get(cycle.phase)
+    agenda.next_phase = cycles.next_phase(cycle)
     if cycle.phase == Phase.VOTING:
         agenda.turnout = await voting.turnout(session, cycle)
     elif cycle.phase == Phase.DISCUSSION:
