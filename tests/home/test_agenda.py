@@ -318,3 +318,12 @@ async def test_a_finished_cycle_with_nothing_to_do_is_left_out_when_another_need
     page = await home(client)
     assert "Ballots still to cast" in page
     assert "In “The old cycle”" not in page
+
+
+async def test_a_phase_date_later_than_the_next_phase_start_is_left_out(client, db):
+    cycle = await make_cycle(db, phase=Phase.DISCUSSION, phase_changed_at=datetime.now(UTC) - timedelta(days=3))
+    member = await english_member(db, cycle)
+    await sign_in(client, member)
+    page = (await client.get(f"/cycles/{cycle.slug}")).text
+    assert page.count('class="timeline__date"') == 1
+    assert "Phase “Discussion” since" in page

@@ -232,6 +232,15 @@ async def phase_dates(session: AsyncSession, cycle: Cycle) -> dict[Phase, dateti
             continue
     if cycle.phase not in started and cycle.phase_changed_at is not None:
         started[cycle.phase] = cycle.phase_changed_at
+    # A date later than the start of a phase after it (data loaded or imported out of order) would say
+    # something false: it is left out.
+    later: datetime | None = None
+    for phase in reversed(list(Phase)):
+        if phase in started:
+            if later is not None and started[phase] > later:
+                del started[phase]
+            else:
+                later = started[phase]
     return started
 
 
