@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from tests.dossier.support import consolidation
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
@@ -327,3 +327,49 @@ async def test_a_phase_date_later_than_the_next_phase_start_is_left_out(client, 
     page = (await client.get(f"/cycles/{cycle.slug}")).text
     assert page.count('class="timeline__date"') == 1
     assert "Phase “Discussion” since" in page
+
+
+async def _member_with_texts(db, number):
+    cycle = await make_cycle(db, phase=Phase.DISCUSSION)
+    facilitator = await make_user(db)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
+    member = await english_member(db, cycle)
+    for index in range(number):
+        recommendation = await make_recommendation(db, cycle, author=member, revision_number=2)
+        await make_comment(db, recommendation, facilitator, f"Remarque {index}")
+        async with db.transaction() as session:
+            session.add(Translation(recommendation_id=recommendation.id, language="nl", content={}, source_revision=1))
+            session.add(
+                Amendment(recommendation_id=recommendation.id, author_id=facilitator.id, base_revision=1, content={})
+            )
+            session.add(Meeting(group_id=cycle.groups[0].id, held_on=date.today() + timedelta(days=index + 1)))
+            session.add(Report(recommendation_id=recommendation.id, reporter_id=facilitator.id, reason="x"))
+    await add_member(db, member, cycle, role=MembershipRole.FACILITATOR, group=None)
+    return member
+
+
+async def test_the_home_page_makes_the_same_number_of_queries_for_2_or_10_texts(client, db, app):
+    few, many = await _member_with_texts(db, 2), await _member_with_texts(db, 10)
+    statements: list[str] = []
+
+    def count(*args, **kwargs):
+        statements.append(args[2])
+
+    engines = {app.state.db.reader.sync_engine, app.state.db.writer.sync_engine}
+    counts = []
+    for member in (few, many):
+        client.cookies.clear()
+        await sign_in(client, member)
+        for engine in engines:
+            event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = await home(client)
+        finally:
+            for engine in engines:
+                event.remove(engine, "before_cursor_execute", count)
+        assert "Amendments awaiting your decision" in page
+        assert "Translations of your texts that are out of date" in page
+        assert "As facilitator" in page
+        counts.append(len(statements))
+        statements.clear()
+    assert counts[0] == counts[1]
