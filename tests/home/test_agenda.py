@@ -373,3 +373,19 @@ async def test_the_home_page_makes_the_same_number_of_queries_for_2_or_10_texts(
         counts.append(len(statements))
         statements.clear()
     assert counts[0] == counts[1]
+
+
+async def test_what_awaits_in_another_cycle_than_the_one_shown_says_which_cycle(client, db):
+    setup = await consolidation(db, year=2012, title_en="The published cycle")
+    mons = await reviewer(db, setup.cycle, "CPAS de Mons")
+    await sign_in(client, setup.facilitator)
+    slug = setup.cycle.slug
+    assert (
+        await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    ).status_code == 303
+    newer = await make_cycle(db, phase=Phase.DRAFTING, year=2013)
+    await add_member(db, mons, newer, role=MembershipRole.AUTHORITY, group=None)
+    client.cookies.clear()
+    await sign_in(client, mons)
+    page = await home(client)
+    assert page.index("In “The published cycle”") < page.index("Recommendations awaiting your answer")

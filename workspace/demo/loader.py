@@ -248,7 +248,7 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
         demo.recommendations.append(recommendation)
     axes_2012 = {axis.code: axis for axis in demo.cycle_2012.axes}
     counters: dict[str, int] = {}
-    for code, title, finding, proposal, status in RECOMMENDATIONS_2012:
+    for code, title, finding, proposal, status, institutions in RECOMMENDATIONS_2012:
         reference = None
         if status == "adopted":
             counters[code] = counters.get(code, 0) + 1
@@ -264,6 +264,7 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
                 finding=finding,
                 proposal=proposal,
                 reference=reference,
+                institutions=institutions,
             )
         )
     session.add_all(demo.recommendations)

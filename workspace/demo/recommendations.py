@@ -117,16 +117,20 @@ RECOMMENDATIONS_2013 = [
      ["données", "observatoire"]),
 ]  # fmt: skip
 
+# axis code, title, finding, proposal, status, institutions (who should act)
 RECOMMENDATIONS_2012 = [
     ("P", "Un accompagnement énergie dans chaque relogement de ménage très pauvre",
      "Les ménages relogés dans des logements rénovés voient leur facture baisser moins que prévu.",
-     "Associer systématiquement un accompagnement aux économies d'énergie à tout relogement.", "adopted"),
+     "Associer systématiquement un accompagnement aux économies d'énergie à tout relogement.", "adopted",
+     "Provincie West-Vlaanderen, Département du Nord"),
     ("G", "Des critères communs de salubrité des deux côtés de la frontière",
      "Un logement déclaré insalubre en France peut être loué en Belgique à quelques kilomètres, et inversement.",
-     "Harmoniser les critères minimaux de salubrité et partager les décisions d'interdiction.", "adopted"),
+     "Harmoniser les critères minimaux de salubrité et partager les décisions d'interdiction.", "adopted",
+     "Provincie West-Vlaanderen, Région wallonne, Préfecture du Nord"),
     ("F", "Une option « développement durable » dans les formations",
      "Les travailleurs sociaux sont peu formés aux questions environnementales.",
-     "Créer une option dédiée dans les formations initiales.", "not_adopted"),
+     "Créer une option dédiée dans les formations initiales.", "not_adopted",
+     "Écoles de travail social"),
 ]  # fmt: skip
 
 COMMENTS = [
