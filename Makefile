@@ -2,6 +2,7 @@
 VENV ?= .venv
 PYTHON ?= python3
 BIN := $(VENV)/bin
+PORT ?= 8000
 export DATABASE_URL ?= sqlite+aiosqlite:///$(CURDIR)/var/passerelle.sqlite3
 
 .PHONY: run test lint format messages bench-ballots bench-exports system-deps clean
@@ -22,7 +23,7 @@ run: $(VENV)/.app-installed
 	mkdir -p var
 	$(BIN)/passerelle migrate
 	$(BIN)/passerelle demo
-	$(BIN)/passerelle serve --host 127.0.0.1 --port 8000
+	$(BIN)/passerelle serve --host 127.0.0.1 --port $(PORT)
 
 system-deps:
 	./scripts/system-deps.sh

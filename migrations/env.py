@@ -9,11 +9,18 @@ The database URL comes from, first match wins:
 
 A caller may also hand over an open synchronous connection in ``config.attributes["connection"]``
 (for instance inside ``AsyncConnection.run_sync``); it is used as is and the caller owns its transaction.
+
+Several ``passerelle migrate`` started at once (a release step on every machine) take turns: on
+PostgreSQL each takes an advisory lock for its transaction before it reads the current revision, on
+SQLite an exclusive lock on a file beside the database; the ones that wait then find nothing to do.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
+import os
 import re
 import threading
 from collections.abc import Coroutine
@@ -25,7 +32,7 @@ import advanced_alchemy.types
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, pool
+from sqlalchemy import Column, pool, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.types import TypeEngine
@@ -104,10 +111,12 @@ def compare_type(
 # Full-text search lives outside the models: an FTS5 table (and its shadow tables) on SQLite, an
 # expression index on PostgreSQL, both made by hand in migrations. Autogenerate must not drop them.
 SEARCH_PREFIX = "search_"
+JOBS_PREFIX = "procrastinate_"
+"""The job library's own tables (PostgreSQL), made by migration 0011 from its schema, not from our models."""
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
-    return not (name and name.startswith(SEARCH_PREFIX))
+    return not (name and name.startswith((SEARCH_PREFIX, JOBS_PREFIX)))
 
 
 def configure_options() -> dict[str, Any]:
@@ -136,10 +145,29 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+MIGRATION_LOCK = 0x70617373  # "pass": the advisory lock's key, the same for every process
+
+
 def do_run_migrations(connection: Connection) -> None:
     context.configure(connection=connection, **configure_options())
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
+
+
+@contextlib.contextmanager
+def sqlite_migration_lock(database: str | None) -> Any:
+    """An exclusive lock on `<database>.migrate.lock` while this process migrates the file."""
+    if not database or database == ":memory:":
+        yield
+        return
+    fd = os.open(f"{database}.migrate.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 async def run_async_migrations() -> None:
@@ -147,10 +175,12 @@ async def run_async_migrations() -> None:
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_async_engine(url, poolclass=pool.NullPool)
+    locked = sqlite_migration_lock(url.database) if url.get_backend_name() == "sqlite" else contextlib.nullcontext()
     try:
-        async with engine.connect() as connection:
-            await connection.run_sync(do_run_migrations)
-            await connection.commit()
+        with locked:
+            async with engine.connect() as connection:
+                await connection.run_sync(do_run_migrations)
+                await connection.commit()
     finally:
         await engine.dispose()
 

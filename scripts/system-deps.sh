@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, when they are missing: PostgreSQL (a throwaway
 # server is started by the tests), Chromium (pages are checked in a real browser), Redis, the DejaVu fonts
-# the dossier's PDF is set in (Sans and its oblique, Sans Mono for code: Typst is given no other), and
-# Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback).
+# the dossier's PDF is set in (Sans and its oblique, Sans Mono for code: Typst is given no other),
+# Node.js with npm (a real OpenID Connect provider, the npm package oidc-provider, runs on loopback), and
+# nginx (tests/ops puts deploy/nginx/passerelle-proxy.conf in front of two real processes).
 set -euo pipefail
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
@@ -10,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf ] || missing+=(fonts-dejavu-extra)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then

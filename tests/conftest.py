@@ -6,9 +6,6 @@ Every test that uses `database_url` runs twice, on SQLite and on PostgreSQL, unl
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from tests.db_fixtures import postgres_server  # noqa: F401 - fixture
 from tests.pg import PostgresServer, unique_database_name
-from tests.servers import free_port
+from tests.processes import RedisServer
 from workspace.app import create_app
 from workspace.core.db import Database
 from workspace.settings import PROJECT_ROOT, Settings
@@ -123,31 +120,17 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A real redis-server on loopback, for live events and stores shared across processes."""
-    executable = shutil.which("redis-server")
-    if executable is None:
-        pytest.fail("redis-server is missing: `make test` installs it (scripts/system-deps.sh)")
-    port = free_port()
-    process = subprocess.Popen(
-        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(tmp_path)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real redis-server on loopback; the test may `stop()` and `start()` it again on the same port."""
+    server = RedisServer(tmp_path)
+    server.start()
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not start")
-            time.sleep(0.05)
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisServer) -> str:
+    """A real redis-server on loopback, for live events and stores shared across processes."""
+    return redis_server.url

@@ -21,7 +21,6 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.template.config import TemplateConfig
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -32,16 +31,31 @@ from workspace.accounts.oidc import OidcClients
 from workspace.accounts.oidc_routes import oidc_routes
 from workspace.accounts.routes import account_routes
 from workspace.accounts.sessions import DatabaseSessionStore, RenewableSessionConfig
-from workspace.accounts.throttle import DeviceCookie, MemoryCounters, RedisCounters, SignInThrottle
-from workspace.core import logs
+from workspace.accounts.throttle import (
+    Counters,
+    DeviceCookie,
+    FallbackCounters,
+    MemoryCounters,
+    RedisCounters,
+    SignInThrottle,
+)
+from workspace.core import logs, schema
 from workspace.core.db import Database, TimeLimitReached
 from workspace.core.errors import http_error, server_error, took_too_long
 from workspace.core.events import channels_plugin
+from workspace.core.health import HeadAsGet, health_routes
 from workspace.core.inputs import BoundedRequest, CleanQueryString, refuse_hostile_addresses
+from workspace.core.jobs import JobContext, build_queue
+from workspace.core.jobs.registry import SHUTDOWN_GRACE
+from workspace.core.mail import Mailer
+from workspace.core.metrics import Metrics, metrics_routes
+from workspace.core.observe import Observe
+from workspace.core.redis import FallbackStore, RedisLink
 from workspace.core.security import security_headers
 from workspace.core.submissions import AlreadySent
 from workspace.core.templating import configure_environment
-from workspace.core.web import already_sent, not_found, provide_db_session, record_outcome
+from workspace.core.topology import ServingLock
+from workspace.core.web import already_sent, begin_outcome, not_found, provide_db_session, record_outcome
 from workspace.cycles.dependencies import DEPENDENCIES as CYCLE_DEPENDENCIES
 from workspace.cycles.invitation_routes import invitation_routes
 from workspace.cycles.routes import cycle_routes
@@ -49,7 +63,6 @@ from workspace.discussion.inbox_routes import inbox_routes
 from workspace.discussion.meeting_routes import meeting_routes
 from workspace.discussion.moderation_routes import moderation_routes
 from workspace.discussion.routes import discussion_routes
-from workspace.dossier import jobs as dossier_jobs
 from workspace.dossier.answer_routes import answer_routes
 from workspace.dossier.carry_over_routes import carry_over_routes
 from workspace.dossier.routes import dossier_routes
@@ -60,6 +73,7 @@ from workspace.recommendations.routes import recommendation_routes
 from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
 from workspace.recommendations.writing_routes import writing_routes
+from workspace.retention import retention_job  # noqa: F401 - registers the periodic clean-up
 from workspace.rights.routes import privacy_routes
 from workspace.settings import PROJECT_ROOT, Settings, get_settings
 from workspace.voting.api import api_routes
@@ -74,22 +88,24 @@ API_DESCRIPTION = (
 THROTTLED_PATHS = ("/login", "/signup/", "/password/")
 
 
+async def _before_request(request: Request[Any, Any, Any]) -> None:
+    begin_outcome()
+    await refuse_hostile_addresses(request)
+
+
 async def _throttle_sign_in(request: Request[Any, Any, Any]) -> bool:
     """Async so that Litestar calls it inline rather than on a worker thread, on every request."""
     return request.method == "POST" and request.url.path.startswith(THROTTLED_PATHS)
 
 
-def _sign_in_limits(settings: Settings) -> tuple[Store, SignInThrottle]:
+def _sign_in_limits(settings: Settings, redis: RedisLink | None) -> tuple[Store, SignInThrottle]:
     """The rate limit's store and the sign-in throttle's counts: shared by every process through Redis
-    when there is one, in memory otherwise."""
-    counters: RedisCounters | MemoryCounters
+    when there is one (each process's memory while Redis is away), in memory otherwise."""
+    counters: Counters
     store: Store
-    if settings.redis_url:
-        from redis.asyncio import Redis
-
-        redis = Redis.from_url(settings.redis_url)
-        store = RedisStore(redis, namespace="passerelle-rate-limit")
-        counters = RedisCounters(redis)
+    if redis is not None:
+        store = FallbackStore(redis, namespace="passerelle-rate-limit")
+        counters = FallbackCounters(redis, RedisCounters(redis.client), MemoryCounters())
     else:
         store, counters = MemoryStore(), MemoryCounters()
     throttle = SignInThrottle(
@@ -98,17 +114,63 @@ def _sign_in_limits(settings: Settings) -> tuple[Store, SignInThrottle]:
     return store, throttle
 
 
+def _configure_logging(settings: Settings) -> None:
+    logging.getLogger("passerelle").setLevel(logging.INFO)
+    logs.configure(json_lines=settings.log_format == "json")
+    logs.install(keep_mail_delivery=not settings.is_production)
+
+
+def _observe(app: Litestar, metrics: Metrics) -> None:
+    """Outside routing: every request gets its id, log line and metrics, and HEAD answers wherever GET does."""
+    app.asgi_handler = Observe(HeadAsGet(app.asgi_handler), metrics)
+
+
+@asynccontextmanager
+async def _operations(app: Litestar) -> AsyncIterator[None]:
+    """Start-up refusals and warnings, background jobs, and an orderly stop within its grace time.
+
+    Entered once per server; a test that opens two clients on one app enters it twice: the jobs run once."""
+    state = app.state
+    settings: Settings = state.settings
+    await schema.require_head(state.db)
+    state.operations_entered = state.get("operations_entered", 0) + 1
+    if state.operations_entered == 1:
+        database_file = schema.sqlite_file(settings.database_url)
+        state.serving_lock = None
+        if database_file is not None and state.redis is None:
+            state.serving_lock = ServingLock(database_file)
+            state.serving_lock.claim()
+        if settings.run_jobs:
+            state.jobs.start()
+    try:
+        yield
+    finally:
+        state.operations_entered -= 1
+        if state.operations_entered == 0:
+            await state.jobs.stop(SHUTDOWN_GRACE)
+            if state.redis is not None:
+                await state.redis.close()
+            if state.serving_lock is not None:
+                state.serving_lock.release()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
-    db = Database(settings.database_url, echo=settings.sql_echo)
+    db = Database(
+        settings.database_url,
+        echo=settings.sql_echo,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+    )
+    redis = RedisLink(settings.redis_url) if settings.redis_url else None
+    metrics = Metrics()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await dossier_jobs.wait_for_exports()
             await db.dispose()
 
     engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
@@ -131,9 +193,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cookie_secure=settings.secure_cookies,
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["/static/"],
+        exclude=["/static/", "/health", "/ready", "/metrics"],
     )
-    rate_limit_store, sign_in_throttle = _sign_in_limits(settings)
+    rate_limit_store, sign_in_throttle = _sign_in_limits(settings, redis)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_rate_limit),
         check_throttle_handler=_throttle_sign_in,
@@ -178,6 +240,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 ],
             ),
             *api_routes,
+            *health_routes,
+            *metrics_routes,
         ],
         dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
         middleware=[
@@ -194,7 +258,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         plugins=[
             HTMXPlugin(),
             FlashPlugin(config=FlashConfig(template_config=template_config)),
-            channels_plugin(settings),
+            channels_plugin(redis),
         ],
         stores={"sessions": DatabaseSessionStore(db), "rate_limit": rate_limit_store},
         exception_handlers={
@@ -204,11 +268,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             Exception: server_error,
         },
         request_class=BoundedRequest,
-        before_request=refuse_hostile_addresses,
+        before_request=_before_request,
         after_request=record_outcome,
         before_send=[security_headers(hsts=settings.is_production)],
-        lifespan=[lifespan],
+        lifespan=[lifespan, _operations],
         debug=settings.debug,
+        logging_config=None,  # logs.configure (below) sets up the process's logging once
         openapi_config=OpenAPIConfig(
             title="Passerelle API",
             version="1",
@@ -222,6 +287,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
     app.state.sign_in_throttle = sign_in_throttle
     app.state.device_cookie = DeviceCookie(settings.secret_key)
-    logging.getLogger("passerelle").setLevel(logging.INFO)
-    logs.install(keep_mail_delivery=not settings.is_production)
+    app.state.redis = redis
+    app.state.metrics = metrics
+    app.state.jobs = build_queue(JobContext(db, settings, metrics), settings.database_url)
+    app.state.mailer = Mailer(settings, db, app.state.jobs)
+    _observe(app, metrics)
+    _configure_logging(settings)
     return app

@@ -1,6 +1,7 @@
 """Every model, imported once so the metadata is complete (Alembic and create_all read it)."""
 
 from workspace.accounts.models import OidcIdentity, PasswordReset, StoredSession, User
+from workspace.core.jobs.models import BackgroundJob
 from workspace.core.models import AuditEntry, Base, FormSubmission
 from workspace.cycles.models import Axis, Cycle, Invitation, Meeting, Membership, WorkingGroup
 from workspace.discussion.models import (
@@ -31,6 +32,7 @@ __all__ = [
     "AuditEntry",
     "AuthorityAnswer",
     "Axis",
+    "BackgroundJob",
     "Ballot",
     "CoAuthor",
     "Comment",

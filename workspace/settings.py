@@ -17,6 +17,9 @@ ENVIRONMENTS = ("development", "production")
 """The only values `PASSERELLE_ENV` may take: a typo must not start a production site with development defaults."""
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+DEVELOPMENT_SENDER = "Passerelle <no-reply@passerelle.invalid>"
+"""The sender of development mails; production must name an address its mail relay accepts."""
+LOG_FORMATS = ("text", "json")
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,27 @@ def _oidc_providers_from_env() -> tuple[OidcProviderSettings, ...]:
     return tuple(providers)
 
 
+def _env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole number at least `minimum`; anything else stops the app rather than being guessed at."""
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise UnsafeSettingsError(f"{name} must be a whole number, not {value!r}") from None
+    if number < minimum:
+        raise UnsafeSettingsError(f"{name} must be at least {minimum}, not {number}")
+    return number
+
+
+def _log_format(value: str | None, production: bool) -> str:
+    chosen = (value or ("json" if production else "text")).strip().lower()
+    if chosen not in LOG_FORMATS:
+        raise UnsafeSettingsError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return chosen
+
+
 def _trusted_proxies(value: str) -> tuple[str, ...]:
     """Comma-separated addresses or networks (`10.0.0.0/8`), each checked now rather than never matched."""
     proxies = tuple(part.strip() for part in value.split(",") if part.strip())
@@ -118,6 +142,24 @@ class Settings:
     """Addresses or networks of the reverse proxies whose `X-Forwarded-For` names the client."""
     oidc_providers: tuple[OidcProviderSettings, ...] = ()
     """OpenID Connect providers, from `OIDC_PROVIDERS` and `OIDC_{KEY}_...` variables."""
+    mail_from: str = DEVELOPMENT_SENDER
+    """The sender of every mail (`Name <address>`): an address the SMTP relay accepts for this site."""
+    db_pool_size: int = 10
+    """Database connections each process keeps open (PostgreSQL; SQLite's readers)."""
+    db_max_overflow: int = 10
+    """Connections a process may open beyond the pool under load, closed again afterwards."""
+    workers: int = 1
+    """Web processes `passerelle serve` starts; more than one needs Redis."""
+    run_jobs: bool = True
+    """Web processes also run background jobs (exports, mail, clean-up); off when `passerelle worker` runs."""
+    metrics_token: str | None = None
+    """Bearer token that opens `/metrics`; unset, `/metrics` answers 404."""
+    log_format: str = "text"
+    """`text` (one readable line) or `json` (one object per line, for a log collector)."""
+    notifications_kept_days: int = 180
+    """Notifications are deleted this many days after they were made, read or not."""
+    spent_links_kept_days: int = 30
+    """Used or expired invitations and password-reset links are deleted this many days after."""
     debug: bool = False
     """Show tracebacks in the browser (development only)."""
     sql_echo: bool = False
@@ -157,6 +199,15 @@ class Settings:
             login_free_tries=int(os.environ.get("LOGIN_FREE_TRIES", "5")),
             login_address_free_tries=int(os.environ.get("LOGIN_ADDRESS_FREE_TRIES", "50")),
             trusted_proxies=_trusted_proxies(os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")),
+            mail_from=os.environ.get("MAIL_FROM") or DEVELOPMENT_SENDER,
+            db_pool_size=_env_int("DB_POOL_SIZE", 10, minimum=1),
+            db_max_overflow=_env_int("DB_MAX_OVERFLOW", 10),
+            workers=_env_int("WORKERS", 1, minimum=1),
+            run_jobs=_env_bool("RUN_JOBS", True),
+            metrics_token=os.environ.get("METRICS_TOKEN") or None,
+            log_format=_log_format(os.environ.get("LOG_FORMAT"), production),
+            notifications_kept_days=_env_int("NOTIFICATIONS_KEPT_DAYS", 180, minimum=1),
+            spent_links_kept_days=_env_int("SPENT_LINKS_KEPT_DAYS", 30, minimum=1),
             oidc_providers=_oidc_providers_from_env(),
             debug=_env_bool("DEBUG", False),
             sql_echo=_env_bool("SQL_ECHO", False),
@@ -165,10 +216,18 @@ class Settings:
         return settings
 
     def check(self) -> None:
-        """Refuse an unknown environment, and production with a development secret or cookies over plain HTTP."""
+        """Refuse an unknown environment, several workers without Redis, and production with a development
+        secret, cookies over plain HTTP, no mail server or sender, or a guessable metrics token."""
         if self.environment not in ENVIRONMENTS:
             known = ", ".join(ENVIRONMENTS)
             raise UnsafeSettingsError(f"the environment must be one of {known}, not {self.environment!r}")
+        if self.workers > 1 and not self.redis_url:
+            raise UnsafeSettingsError(
+                f"WORKERS={self.workers} needs REDIS_URL: without Redis each process keeps its own live events and "
+                "sign-in counts, so pages served by one never hear of changes made through another"
+            )
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise UnsafeSettingsError("METRICS_TOKEN must have at least 16 characters")
         if not self.is_production:
             return
         if self.secret_key == DEVELOPMENT_SECRET or len(self.secret_key) < 32:
@@ -179,6 +238,13 @@ class Settings:
             raise UnsafeSettingsError("BASE_URL must start with https:// in production")
         if self.debug:
             raise UnsafeSettingsError("DEBUG cannot be on in production")
+        if not self.smtp_url:
+            raise UnsafeSettingsError(
+                "SMTP_URL must be set in production: invitations and password resets are mailed (without a mail "
+                "server they would only be written to the log, links included)"
+            )
+        if self.mail_from == DEVELOPMENT_SENDER or "@" not in self.mail_from:
+            raise UnsafeSettingsError("MAIL_FROM must be set in production to an address your mail relay accepts")
 
 
 @lru_cache(maxsize=1)

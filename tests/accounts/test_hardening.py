@@ -133,6 +133,8 @@ async def test_production_cookies_are_secure_host_only_http_only_and_hsts_is_sen
         secret_key="s" * 48,
         secure_cookies=True,
         base_url="https://passerelle.example.org",
+        smtp_url="smtp://127.0.0.1:1",
+        mail_from="Passerelle <passerelle@passerelle.example.org>",
         database_url=database_url,
     )
     async with AsyncTestClient(app=create_app(settings), base_url="https://testserver.local") as client:

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from workspace.core import audit
 from workspace.core.db import Database
 from workspace.core.models import AuditEntry
-from workspace.core.web import DbSession, provide_db_session, record_outcome, see_other
+from workspace.core.web import DbSession, begin_outcome, provide_db_session, record_outcome, see_other
 
 
 async def _entries(db) -> list[str]:
@@ -40,9 +40,21 @@ def _app(database_url: str) -> Litestar:
         write(db_session, "failed")
         raise NotFoundException()
 
+    def the_asker() -> str:
+        return "someone"
+
+    @post("/refused-with-company", sync_to_thread=False)
+    def refused_with_company(db_session: DbSession, asker: str) -> Response[str]:
+        write(db_session, "refused.with_company")
+        return Response("the form again", status_code=400)
+
+    async def before_request(_request: object) -> None:
+        begin_outcome()
+
     app = Litestar(
-        [saved, refused, failed],
-        dependencies={"db_session": Provide(provide_db_session)},
+        [saved, refused, failed, refused_with_company],
+        dependencies={"db_session": Provide(provide_db_session), "asker": Provide(the_asker, sync_to_thread=False)},
+        before_request=before_request,
         after_request=record_outcome,
     )
     app.state.db = Database(database_url)
@@ -56,6 +68,8 @@ async def test_only_a_handler_that_succeeded_commits_what_it_wrote(db, database_
         for status in (400, 403, 409, 429):
             assert (await client.post(f"/refused/{status}")).status_code == status
         assert (await client.post("/failed")).status_code == 404
+        # The session and another dependency are resolved side by side, each in a task of its own.
+        assert (await client.post("/refused-with-company")).status_code == 400
         await app.state.db.dispose()
     async with db.session(write=False) as session:
         refused = await session.scalar(select(func.count()).where(AuditEntry.action.like("refused%")))

@@ -74,6 +74,8 @@ def production(**overrides) -> Settings:
         "secret_key": "s" * 48,
         "secure_cookies": True,
         "base_url": "https://passerelle.example.org",
+        "smtp_url": "smtp://127.0.0.1:1",
+        "mail_from": "Passerelle <passerelle@passerelle.example.org>",
     }
     return Settings(**{**values, **overrides})
 
@@ -94,6 +96,8 @@ def test_production_settings_from_the_environment_turn_secure_cookies_on(monkeyp
     monkeypatch.setenv("PASSERELLE_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 40)
     monkeypatch.setenv("BASE_URL", "https://passerelle.example.org")
+    monkeypatch.setenv("SMTP_URL", "smtp://127.0.0.1:1")
+    monkeypatch.setenv("MAIL_FROM", "Passerelle <passerelle@passerelle.example.org>")
     settings = Settings.from_env()
     assert settings.secure_cookies
     assert settings.session_cookie_name.startswith("__Host-")
@@ -122,7 +126,7 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (PROJECT_ROOT / "README.md").read_text()
     source = (PROJECT_ROOT / "workspace" / "settings.py").read_text()
     variables = set(re.findall(r'os\.environ\.get\("([A-Z_]+)"', source)) | set(
-        re.findall(r'_env_bool\("([A-Z_]+)"', source)
+        re.findall(r'_env_(?:bool|int)\("([A-Z_]+)"', source)
     )
     assert variables
     for variable in variables:

@@ -48,8 +48,8 @@ async def test_a_report_goes_through_the_queue_to_a_hidden_comment_with_its_reas
     assert statuses == [ReportStatus.HIDDEN]
     await sign_in(client, room.facilitator)
     audit = await client.get(f"/cycles/{room.cycle.slug}/audit?action=comment")
-    assert "<code>comment.hide</code>" in audit.text
-    assert "<code>report.open</code>" not in audit.text
+    assert "<td>Comment hidden</td>" in audit.text
+    assert "<td>Report made</td>" not in audit.text
     restored = await post_form(client, f"/comments/{comment.id}/restore", {}, token_from=page)
     assert restored.status_code == 303
     assert {"report.open", "comment.hide", "comment.restore"} <= set(await audit_actions(db, room.cycle))
@@ -215,3 +215,38 @@ async def _open_report_id(db, comment):  # type: ignore[no-untyped-def]
         return await session.scalar(
             select(Report.id).where(Report.comment_id == comment.id, Report.status == ReportStatus.OPEN)
         )
+
+
+async def test_the_audit_log_reads_in_french_and_links_to_what_each_act_touched(client, db):
+    from sqlalchemy import update
+
+    from workspace.accounts.models import Language, User
+
+    room = await discussion_room(db)
+    async with db.transaction() as session:
+        await session.execute(update(User).where(User.id == room.facilitator.id).values(language=Language.FRENCH))
+    comment = await make_comment(db, room.recommendation, room.author, "Le maire de X est incompétent.")
+    page = f"/recommendations/{room.recommendation.id}"
+    await sign_in(client, room.member)
+    await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"}, token_from=page)
+    await sign_in(client, room.facilitator)
+    await post_form(client, f"/comments/{comment.id}/hide", {"reason": "Pas d’attaques"}, token_from=page)
+    queue_page = f"/cycles/{room.cycle.slug}/moderation"
+    await post_form(client, f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
+                    {"action": "suspend", "reason": "Insultes répétées"}, token_from=queue_page)  # fmt: skip
+    audit = await client.get(f"/cycles/{room.cycle.slug}/audit")
+    assert audit.status_code == 200
+    for word in ("Commentaire masqué", "Signalement fait", "Membre suspendu", "Justification", "Insultes répétées"):
+        assert word in audit.text, word
+    for code in ("comment.hide", "report.open", "member.suspend", "reason:"):
+        assert f">{code}<" not in audit.text, code
+        assert f"{code}: " not in audit.text, code
+    assert f'href="{page}#comment-{comment.id}"' in audit.text
+    assert f'href="{queue_page}#member-{room.member.id}"' in audit.text
+    assert '<option value="comment.hide">Commentaire masqué</option>' in audit.text
+    queue = await client.get(queue_page)
+    assert f'id="member-{room.member.id}"' in queue.text
+    reinstated = await post_form(client, f"/cycles/{room.cycle.slug}/members/{room.member.id}/suspension",
+                                 {"action": "reinstate"}, token_from=queue_page)  # fmt: skip
+    assert reinstated.status_code == 303
+    assert "Membre réintégré" in (await client.get(f"/cycles/{room.cycle.slug}/audit")).text

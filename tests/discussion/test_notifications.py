@@ -159,3 +159,61 @@ def test_a_mention_names_a_whole_person():
     assert mentioned("Merci @Ann Peeters !", [ann, ann_peeters]) == {ann_peeters.id}
     assert mentioned("Et @ann, qu’en penses-tu ?", [ann, ann_peeters]) == {ann.id}
     assert mentioned("ann@example.org", [ann]) == set()
+
+
+async def test_a_report_reaches_the_facilitators_inbox_and_e_mail_but_no_member(db, settings: Settings, smtp_server):
+    from litestar.testing import AsyncTestClient
+
+    from tests.factories import make_comment
+
+    smtp_url, received = smtp_server
+    app = create_app(Settings(**{**settings.__dict__, "smtp_url": smtp_url}))
+    room = await discussion_room(db)
+    comment = await make_comment(db, room.recommendation, room.author, "Le maire de X est incompétent.")
+    async with db.transaction() as session:
+        await session.execute(update(User).where(User.id == room.facilitator.id).values(language=Language.FRENCH))
+    async with AsyncTestClient(app) as client:
+        await sign_in(client, room.facilitator)
+        saved = await post_form(client, "/account/notifications", {"inbox": "report", "email": "report"},
+                                token_from="/account/notifications")  # fmt: skip
+        assert saved.status_code == 303
+        await sign_in(client, room.member)
+        page = f"/recommendations/{room.recommendation.id}"
+        reported = await post_form(client, f"/comments/{comment.id}/report", {"reason": "Attaque personnelle"},
+                                   token_from=page)  # fmt: skip
+        assert reported.status_code == 303
+        for _ in range(100):
+            if received.messages:
+                break
+            await asyncio.sleep(0.05)
+        await sign_in(client, room.facilitator)
+        inbox = await client.get("/inbox")
+        assert "Marc Membre a signalé un commentaire sur" in inbox.text
+        async with db.session(write=False) as session:
+            notice = await session.scalar(select(Notification).where(Notification.user_id == room.facilitator.id))
+        assert notice is not None
+        opened = await post_form(client, f"/inbox/{notice.id}/open", {}, token_from="/inbox")
+        assert opened.headers["location"] == f"/cycles/{room.cycle.slug}/moderation"
+        cycle_page = await client.get(page)
+        assert "1 signalement ouvert" in cycle_page.text, "the count shows in the cycle's breadcrumbs"
+        await sign_in(client, room.member)
+        assert "signalement ouvert" not in (await client.get(page)).text
+        assert "open report" not in (await client.get(page)).text
+    assert await kinds_for(db, room.facilitator) == ["report"]
+    for person in (room.member, room.author, room.outsider):
+        assert await kinds_for(db, person) == []
+    [raw] = received.messages
+    mail = message_from_bytes(raw)
+    assert mail["To"] == room.facilitator.email
+    assert "signalé" in str(make_header(decode_header(mail["Subject"])))
+
+
+async def test_a_facilitator_who_mutes_reports_is_not_told(client, db):
+    room = await discussion_room(db)
+    await sign_in(client, room.facilitator)
+    await post_form(client, "/account/notifications", {"inbox": "mention"}, token_from="/account/notifications")
+    await sign_in(client, room.member)
+    page = f"/recommendations/{room.recommendation.id}"
+    reported = await post_form(client, f"{page}/report", {"reason": "Doublon"}, token_from=page)
+    assert reported.status_code == 303
+    assert await kinds_for(db, room.facilitator) == []

@@ -353,7 +353,8 @@ async def test_the_home_page_makes_the_same_number_of_queries_for_2_or_10_texts(
     statements: list[str] = []
 
     def count(*args, **kwargs):
-        statements.append(args[2])
+        if args[2].lstrip().upper().startswith("SELECT"):  # reads only: a session's write-back may or may not fall here
+            statements.append(args[2])
 
     engines = {app.state.db.reader.sync_engine, app.state.db.writer.sync_engine}
     counts = []
@@ -372,7 +373,7 @@ async def test_the_home_page_makes_the_same_number_of_queries_for_2_or_10_texts(
         assert "As facilitator" in page
         counts.append(len(statements))
         statements.clear()
-    assert counts[0] == counts[1]
+    assert counts[0] == counts[1], counts
 
 
 async def test_what_awaits_in_another_cycle_than_the_one_shown_says_which_cycle(client, db):

@@ -40,6 +40,9 @@ MATRIX: dict[str, tuple[int, int, int, int, int, int, int]] = {
     # "METHOD path (as app.routes names it)":                                                     (anon other member coauth facil autho admin)
     "GET /":                                                                                      (200, 200, 200, 200, 200, 200, 200),
     "GET /account/notifications":                                                                 (302, 200, 200, 200, 200, 200, 200),
+    "GET /health":                                                                                (200, 200, 200, 200, 200, 200, 200),
+    "GET /metrics":                                                                               (404, 404, 404, 404, 404, 404, 404),
+    "GET /ready":                                                                                 (200, 200, 200, 200, 200, 200, 200),
     "POST /account/notifications":                                                                (302, 303, 303, 303, 303, 303, 303),
     "GET /admin":                                                                                 (302, 404, 404, 404, 404, 404, 200),
     "POST /admin/cycles":                                                                         (302, 404, 404, 404, 404, 404, 400),

@@ -20,7 +20,7 @@ from workspace.accounts.signals import profile_opened
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import FORMAT_LOCALES, LANGUAGE_COOKIE, LANGUAGES, current_language
 from workspace.core.i18n import gettext as _
-from workspace.core.mail import send_mail
+from workspace.core.mail import send_after_response
 from workspace.core.web import DbSession, notify, read_form, safe_next, see_other
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -188,9 +188,8 @@ class PasswordController(Controller):
 def _reset_mail(request: Request, user: User, token: str) -> BackgroundTask:
     settings = request.app.state.settings
     link = f"{settings.base_url}/password/reset/{token}"
-    return BackgroundTask(
-        send_mail,
-        settings.smtp_url,
+    return send_after_response(
+        request,
         to=user.email,
         subject=_("Reset your Passerelle password"),
         body=_(

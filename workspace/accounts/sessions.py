@@ -13,6 +13,7 @@ from litestar.connection import ASGIConnection
 from litestar.datastructures import Cookie, MutableScopeHeaders
 from litestar.middleware.session.server_side import ServerSideSessionBackend, ServerSideSessionConfig
 from litestar.stores.base import Store
+from litestar.types import Empty
 from litestar.utils.dataclass import extract_dataclass_items
 from sqlalchemy import bindparam, delete, select, update
 
@@ -131,8 +132,9 @@ class DatabaseSessionStore(Store):
 
 
 class RenewableSessionBackend(ServerSideSessionBackend):
-    """Gives the session a fresh id when a handler asks for it (at sign-in: no session fixation), and
-    writes the session back only when the request changed it.
+    """Gives the session a fresh id when a handler asks for it (at sign-in: no session fixation), writes
+    the session back only when the request changed it, and stores none for a request that came without
+    one and leaves nothing in it (a visitor's GET, a health check).
 
     Writing back an unchanged copy would undo what a concurrent request of the same person stored
     meanwhile (a flash message lost because an htmx preview request finished after the save).
@@ -165,6 +167,8 @@ class RenewableSessionBackend(ServerSideSessionBackend):
         return super().get_session_id(connection)
 
     async def store_in_message(self, scope_session, message, connection) -> None:
+        if not connection.cookies.get(self.config.key) and (scope_session is Empty or scope_session == {}):
+            return  # nothing to store, nothing stored before: no row, no cookie (a visitor, a health check)
         state = connection.scope.setdefault("state", {})
         loaded = state.get(LOADED_SESSION_KEY)
         unchanged = (

@@ -12,9 +12,10 @@ try comes from:
 
 Counting first, in one atomic step for all the keys (a Lua script in Redis; plain code without an
 await in memory), means a burst of parallel guesses gets no more tries than allowed. The counts live in
-Redis when `REDIS_URL` is set (shared by every process) and in memory otherwise; never in the request's
-database transaction, which a refusal does not commit. Unknown addresses are counted exactly as known
-ones, so the answers do not tell whether an address has an account.
+Redis when `REDIS_URL` is set (shared by every process; in each process's memory while Redis is away)
+and in memory otherwise; never in the request's database transaction, which a refusal does not commit.
+Unknown addresses are counted exactly as known ones, so the answers do not tell whether an address has
+an account.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from workspace.core.redis import UNREACHABLE, RedisLink
 
 FIRST_WAIT = 30.0
 LONGEST_WAIT = 3600.0
@@ -162,6 +165,36 @@ class RedisCounters:
 
     async def refund(self, key: Key) -> None:
         await self._refund(keys=[self._name(key)])
+
+
+class FallbackCounters:
+    """Counts in Redis, and in this process's memory while Redis is away (`core.redis.RedisLink` says so
+    in the log): sign-in keeps working, each process counting for itself until Redis answers again."""
+
+    def __init__(self, link: RedisLink, primary: Counters, fallback: Counters) -> None:
+        self.link = link
+        self.primary = primary
+        self.fallback = fallback
+
+    async def _call(self, name: str, *args: Any) -> Any:
+        if self.link.worth_trying():
+            try:
+                result = await getattr(self.primary, name)(*args)
+            except UNREACHABLE as error:
+                self.link.failed(error)
+            else:
+                self.link.answered()
+                return result
+        return await getattr(self.fallback, name)(*args)
+
+    async def reserve(self, keys: Sequence[Key], now: float) -> Reservation:
+        return await self._call("reserve", keys, now)
+
+    async def forget(self, key: Key) -> None:
+        await self._call("forget", key)
+
+    async def refund(self, key: Key) -> None:
+        await self._call("refund", key)
 
 
 def _digest(text: str) -> str:

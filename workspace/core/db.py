@@ -154,6 +154,17 @@ def _limit_postgresql_statements(engine: AsyncEngine, connected_with: float) -> 
             raise TimeLimitReached(str(context.statement)[:200]) from context.original_exception
 
 
+_GIVE_BACK = "passerelle.give_back"
+
+
+async def give_back(session: AsyncSession) -> None:
+    """Close a session from `Database.session` before its block ends, and give its turn (on SQLite, the
+    one writer) to the next in line. For a request refused while its dependencies are resolved:
+    Litestar then never finishes the request session's dependency, which would hold the turn."""
+    await session.close()
+    session.info.pop(_GIVE_BACK, lambda: None)()
+
+
 class Database:
     """The reader and writer engines of one app, and sessions on them."""
 
@@ -164,7 +175,11 @@ class Database:
         echo: bool = False,
         request_time_limit: float = REQUEST_TIME_LIMIT,
         write_time_limit: float | None = None,
+        pool_size: int = 10,
+        max_overflow: int = 10,
     ) -> None:
+        """`pool_size` and `max_overflow` size PostgreSQL's pool and SQLite's readers (the SQLite writer is
+        always one connection): every process holds up to their sum."""
         self.url = url
         self.request_time_limit = request_time_limit
         """Seconds each statement of a request's session may take."""
@@ -178,25 +193,25 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
                 self.checkpointer = sqlite.Checkpointer(database)
             self.writer = create_async_engine(url, echo=echo, pool_size=1, max_overflow=0)
-            self.reader = create_async_engine(url, echo=echo, pool_size=10, max_overflow=10)
+            self.reader = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
             sqlite.prepare(self.writer, begin="BEGIN IMMEDIATE", checkpointer=self.checkpointer)
             sqlite.prepare(self.reader, begin="BEGIN")
             _limit_sqlite_statements(self.writer)
             _limit_sqlite_statements(self.reader)
-            self._turns = {self.writer: _Turns(1), self.reader: _Turns(20)}
+            self._turns = {self.writer: _Turns(1), self.reader: _Turns(pool_size + max_overflow)}
         else:
             timeout_ms = str(int(request_time_limit * 1000))
             self.writer = create_async_engine(
                 url,
                 echo=echo,
-                pool_size=10,
-                max_overflow=10,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
                 pool_pre_ping=True,
                 connect_args={"server_settings": {"statement_timeout": timeout_ms}},
             )
             self.reader = self.writer
             _limit_postgresql_statements(self.writer, request_time_limit)
-            self._turns = {self.writer: _Turns(20)}
+            self._turns = {self.writer: _Turns(pool_size + max_overflow)}
         self._bound: dict[tuple[AsyncEngine, float | None], AsyncEngine] = {}
 
     def _bind(self, engine: AsyncEngine, time_limit: float | None) -> AsyncEngine:
@@ -221,11 +236,20 @@ class Database:
                 await turn.acquire()
         except TimeoutError as error:
             raise TimeLimitReached(f"no connection after {TURN_TIMEOUT:g} s") from error
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                turn.release()
+
         try:
             async with AsyncSession(self._bind(engine, limit), expire_on_commit=False, autoflush=False) as session:
+                session.info[_GIVE_BACK] = release
                 yield session
         finally:
-            turn.release()
+            release()
 
     @asynccontextmanager
     async def transaction(self, *, background: bool = True) -> AsyncIterator[AsyncSession]:

@@ -2,7 +2,8 @@
 
 One process uses an in-memory broker; several processes share Redis (REDIS_URL), so a ballot cast
 through one process updates a screen served by another. Events carry only what changed (a channel
-and an id); each page re-reads what it shows, with the reader's own rights.
+and an id); each page re-reads what it shows, with the reader's own rights. Redis going away pauses
+them; when it is back every open page re-reads once (`core.redis_events`).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.base import ChannelsBackend
 from litestar.channels.backends.memory import MemoryChannelsBackend
 
-from workspace.settings import Settings
+from workspace.core.redis import RedisLink
+from workspace.core.redis_events import ReconnectingRedisBackend
 
 logger = logging.getLogger("passerelle.events")
 
@@ -24,18 +26,10 @@ SUBSCRIBER_BACKLOG = 100
 """A slow screen drops the oldest events: each event only says "look again", so nothing is lost."""
 
 
-def _backend(settings: Settings) -> ChannelsBackend:
-    if settings.redis_url:
-        from litestar.channels.backends.redis import RedisChannelsPubSubBackend
-        from redis.asyncio import Redis
-
-        return RedisChannelsPubSubBackend(redis=Redis.from_url(settings.redis_url))
-    return MemoryChannelsBackend()
-
-
-def channels_plugin(settings: Settings) -> ChannelsPlugin:
+def channels_plugin(redis: RedisLink | None) -> ChannelsPlugin:
+    backend: ChannelsBackend = ReconnectingRedisBackend(redis) if redis is not None else MemoryChannelsBackend()
     return ChannelsPlugin(
-        backend=_backend(settings),
+        backend=backend,
         arbitrary_channels_allowed=True,
         subscriber_max_backlog=SUBSCRIBER_BACKLOG,
         subscriber_backlog_strategy="dropleft",

@@ -7,6 +7,10 @@ burst of events, gathered for `coalesce` seconds so that a room voting at once b
 and an empty batch after `keepalive` quiet seconds. Before every batch it asks `still_allowed`, so a
 stream whose reader signed out (everywhere), was deactivated or changed their password ends at the
 next event or keep-alive, whatever page is open.
+
+When the event broker lost its connection to Redis and made it again, events may have been missed
+meanwhile: the broker sends `RESYNC`, and the stream gets one batch of its `catch_up` kinds, so that the
+page re-reads once what it shows. A stream ended by the server's shutdown ends quietly.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 from litestar.channels import ChannelsPlugin
+
+from workspace.core.redis_events import RESYNC
 
 KEEPALIVE_SECONDS = 15.0
 
@@ -40,15 +46,21 @@ async def batches(
     classify: Callable[[bytes], str | None],
     still_allowed: Callable[[], Awaitable[bool]],
     coalesce: float,
+    catch_up: frozenset[str],
     keepalive: float = KEEPALIVE_SECONDS,
 ) -> AsyncIterator[Batch]:
     """Batches of changes on `names` until `still_allowed()` is False.
 
-    `classify` turns an event's data into the kind of change it is, or None to ignore it."""
+    `classify` turns an event's data into the kind of change it is, or None to ignore it; `catch_up` are
+    the kinds to redraw when events may have been missed (the broker reconnected to Redis)."""
     pending: set[str] = set()
     changed = asyncio.Event()
 
     async def on_event(data: bytes) -> None:
+        if data == RESYNC:
+            pending.update(catch_up)
+            changed.set()
+            return
         kind = classify(data)
         if kind is not None:
             pending.add(kind)

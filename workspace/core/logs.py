@@ -5,13 +5,20 @@ an OpenID Connect callback, are replaced before any handler writes a line.
 `install()` puts that filter on every handler configured when the app starts (uvicorn's access and error
 logs, Litestar's, the root logger that ours propagate to). A line written elsewhere (a per-request log)
 must go through `redact` too.
+
+`configure()` gives the process one way of writing lines: readable text on a terminal, or one JSON object
+per line for a log collector (`LOG_FORMAT`), each carrying the id of the request it was written for.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import sys
+from contextvars import ContextVar
 from typing import Any
+
+from pythonjsonlogger.json import JsonFormatter
 
 REDACTED = "[redacted]"
 _LINK_TOKEN = re.compile(r"(/(?:password/reset|signup|invitations)/)[^/\s?#\"'<>]+")
@@ -19,6 +26,15 @@ _QUERY_SECRET = re.compile(r"([?&](?:code|state|token|session_state)=)[^&#\s\"'<
 MAIL_DELIVERY = "mail_delivery"
 """`extra={MAIL_DELIVERY: True}` marks the development fallback that writes a whole e-mail to the log
 (there is no mail server): the mail is its content, links included, so it is kept where allowed."""
+
+
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
+"""The id of the request being answered (`core.observe`), "-" outside any request."""
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
+JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
+QUIET_LOGGERS = ("uvicorn.access", "procrastinate", "httpx", "workspace.core.db")
+"""Only their warnings: uvicorn's access log repeats `core.observe`'s line, the job library's says what ours
+says already, httpx logs every call to an identity provider, the pools every time they are recreated."""
 
 
 def redact(text: str) -> str:
@@ -47,6 +63,41 @@ class RedactSecrets(logging.Filter):
         elif isinstance(record.args, dict):
             record.args = {key: _redact_value(value) for key, value in record.args.items()}
         return True
+
+
+class RequestId(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True
+
+
+class _ProcessHandler(logging.StreamHandler):
+    """The handler `configure` adds, recognised when it is called again (tests build many apps)."""
+
+
+def configure(*, json_lines: bool) -> None:
+    """One handler on the root logger, text or JSON, that every logger (uvicorn's too) writes through."""
+    root = logging.getLogger()
+    handler = next((h for h in root.handlers if isinstance(h, _ProcessHandler)), None)
+    if handler is None:
+        handler = _ProcessHandler(sys.stderr)
+        handler.addFilter(RequestId())
+        root.addHandler(handler)
+    formatter: logging.Formatter = (
+        JsonFormatter(JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level", "name": "logger"})
+        if json_lines
+        else logging.Formatter(TEXT_FORMAT)
+    )
+    handler.setFormatter(formatter)
+    if root.level > logging.INFO or root.level == logging.NOTSET:
+        root.setLevel(logging.INFO)
+    for name in ("uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def _handlers() -> list[logging.Handler]:

@@ -16,14 +16,14 @@ Base = UUIDv7AuditBase
 KeyedBase = DefaultBase
 
 
-def enum_column(enum_class: type[enum.Enum], **kwargs: Any) -> Any:
+def enum_column(enum_class: type[enum.Enum], *, length: int = 32, **kwargs: Any) -> Any:
     """A portable enum column: stored as its value in a VARCHAR, no database enum type to migrate."""
     return mapped_column(
         Enum(
             enum_class,
             native_enum=False,
             create_constraint=False,
-            length=32,
+            length=length,
             values_callable=lambda members: [member.value for member in members],
         ),
         **kwargs,

@@ -45,6 +45,16 @@ _outcome: ContextVar[_Outcome | None] = ContextVar("request_outcome", default=No
 """The status of the response the current request's handler produced (see `record_outcome`)."""
 
 
+def begin_outcome() -> None:
+    """Part of the app's `before_request` hook: the handler's outcome is held from here on.
+
+    It must be set in the task that runs the handler (and `record_outcome` after it): Litestar resolves
+    dependencies that do not depend on each other concurrently, in tasks of their own, so a value
+    `provide_db_session` set there would never be seen by `record_outcome`; an object set here is
+    shared by all of them."""
+    _outcome.set(_Outcome())
+
+
 async def record_outcome(response: Response) -> Response:
     """`after_request` hook: runs once the handler's response exists, before the request's database
     session is closed, so that the session knows whether the handler succeeded."""
@@ -60,8 +70,10 @@ async def provide_db_session(request: Request) -> AsyncIterator[AsyncSession]:
     A form re-rendered with its errors (400), a refusal (403, 409, 429) or an exception rolls back
     whatever the service wrote before it refused, so a refused request leaves nothing behind."""
     write = request.method not in SAFE_METHODS
-    outcome = _Outcome()
-    _outcome.set(outcome)
+    outcome = _outcome.get()
+    if outcome is None:
+        outcome = _Outcome()
+        _outcome.set(outcome)
     async with request.app.state.db.session(write=write) as session:
         try:
             yield session

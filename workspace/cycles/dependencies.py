@@ -7,6 +7,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 
 from workspace.accounts.guards import CurrentUser
+from workspace.core.db import give_back
 from workspace.core.web import DbSession
 from workspace.cycles.access import CycleAccess
 from workspace.cycles.services import get_cycle
@@ -18,12 +19,12 @@ CycleInReach = NamedDependency[CycleAccess]
 async def _provide_access(db_session: DbSession, user: CurrentUser, slug: FromPath[str]) -> CycleAccess:
     """Litestar cleans the request's dependencies up only once all of them are resolved: a refusal
     here would leave the database session open (on SQLite holding the one writer connection, so that
-    the response's own session write and every later form wait for it). It is closed before refusing;
+    the response's own session write and every later form wait for it). It is given back before refusing;
     nothing was written yet."""
     try:
         return await get_cycle(db_session, slug, user)
     except HTTPException:
-        await db_session.close()
+        await give_back(db_session)
         raise
 
 

@@ -43,7 +43,7 @@ class SignUpController(Controller):
             return _invitation_refused(user, refused.reason)
         if user is not None:
             return Template("cycles/invitation_join.html", context=context)
-        form = Form(values={"email": invitation.email or "", "language": "fr"})
+        form = Form(values={"email": invitation.email or "", "language": invitation.language or "fr"})
         return Template("cycles/signup.html", context={**context, "form": form, **profile_choices()})
 
     @post(name="signup_post")

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts import services as accounts
-from workspace.accounts.models import MembershipRole, User
+from workspace.accounts.models import Language, MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.passwords import hash_password
 from workspace.core.tokens import hash_token, new_token, utcnow
@@ -71,6 +72,7 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
     group_value = form.choice("group_id", sorted(group_ids), required=False)
     form.text("institution", max_length=200)
     form.text("note", max_length=2000)
+    language = form.choice("language", [choice.value for choice in Language], required=False) or current_language.get()
     if form.get("role") == MembershipRole.AUTHORITY and not form.get("institution"):
         form.add_error("institution", _("Name the institution this reviewer answers for."))
     if form.get("role") == MembershipRole.FACILITATOR and not access.is_admin and not access.is_facilitator:
@@ -86,6 +88,9 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         form.add_error("email", _("Enter the address of the person you invite: only that address can use the link."))
     if not form.is_valid:
         raise FormError(form)
+    if email:
+        account_language = await session.scalar(select(User.language).where(User.email == email))
+        language = account_language.value if account_language is not None else language
     token, token_hash = new_token()
     invitation = Invitation(
         token_hash=token_hash,
@@ -97,6 +102,8 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         note=form.get("note"),
         created_by_id=actor.id,
         expires_at=utcnow() + INVITATION_LIFETIME,
+        language=language,
+        mail_status="waiting" if email else "",
     )
     session.add(invitation)
     await session.flush()

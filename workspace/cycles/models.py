@@ -181,3 +181,7 @@ class Invitation(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     accepted_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
+    """The language of the invitation's e-mail and of the sign-up page it opens."""
+    mail_status: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    """The invitation's e-mail: "" (none: an open link), "waiting", "sent" or "failed"."""

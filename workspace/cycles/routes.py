@@ -8,12 +8,14 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_admin, requires_user
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.core import submissions
 from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
+from workspace.core.mail import send_after_response
 from workspace.core.web import DbSession, notify, read_form, see_other
-from workspace.cycles import invitations, services
+from workspace.cycles import invitation_mail, invitations, services
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import WorkingGroup
@@ -28,7 +30,7 @@ class InvitationsController(Controller):
     @get(name="invitations")
     async def invitations_page(self, db_session: DbSession, access: CycleInReach) -> Template:
         require(access.can_invite)
-        form = Form(values={"role": MembershipRole.MEMBER.value})
+        form = Form(values={"role": MembershipRole.MEMBER.value, "language": current_language.get()})
         return Template("cycles/invitations.html", context=await _invitations_context(db_session, access, form))
 
     @post(name="create_invitation")
@@ -42,13 +44,30 @@ class InvitationsController(Controller):
         except FormError as error:
             context = await _invitations_context(db_session, access, error.form)
             return Template("cycles/invitations.html", context=context, status_code=400)
-        fresh = Form(values={"role": form.get("role"), "group_id": form.get("group_id")})
+        fresh = Form(
+            values={"role": form.get("role"), "group_id": form.get("group_id"), "language": form.get("language")}
+        )
+        link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
         context = {
             **await _invitations_context(db_session, access, fresh),
-            "issued_link": f"{request.app.state.settings.base_url}/signup/{issued.token}",
+            "issued_link": link,
             "issued_open": invitations.is_open_link(issued.invitation),
+            "issued": issued.invitation,
         }
-        return Template("cycles/invitations.html", context=context, status_code=201)
+        answer = Template("cycles/invitations.html", context=context, status_code=201)
+        if issued.invitation.email:
+            group = next((g for g in context["groups"] if g.id == issued.invitation.group_id), None)
+            subject, body = invitation_mail.compose(
+                issued.invitation, cycle=access.cycle, group=group, inviter=me, link=link
+            )
+            answer.background = send_after_response(
+                request,
+                to=issued.invitation.email,
+                subject=subject,
+                body=body,
+                about=invitation_mail.about(issued.invitation.id),
+            )
+        return answer
 
 
 async def _invitations_context(db_session: DbSession, access: CycleAccess, form: Form) -> dict[str, Any]:
@@ -60,6 +79,7 @@ async def _invitations_context(db_session: DbSession, access: CycleAccess, form:
         "access": access,
         "groups": groups,
         "roles": roles,
+        "languages": list(Language),
         "form": form,
         "pending": await invitations.pending_invitations(db_session, access.cycle),
         "issued_link": None,

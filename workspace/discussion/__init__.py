@@ -8,6 +8,7 @@ from workspace.accounts.models import User
 from workspace.accounts.signals import page_opened
 from workspace.core.db import Database
 from workspace.cycles.access import CycleAccess
+from workspace.discussion.moderation import open_report_counts
 from workspace.discussion.notifications import unread_count
 from workspace.discussion.views import discussion_context
 from workspace.recommendations.models import Recommendation
@@ -17,7 +18,10 @@ from workspace.recommendations.signals import page_opened as recommendation_page
 @page_opened.connect
 async def _unread_in_the_page_header(user: User, *, db: Database) -> dict[str, Any]:
     async with db.session(write=False) as session:
-        return {"unread_notifications": await unread_count(session, user.id)}
+        return {
+            "unread_notifications": await unread_count(session, user.id),
+            "open_reports": await open_report_counts(session, user),
+        }
 
 
 @recommendation_page_opened.connect

@@ -19,6 +19,7 @@ from workspace.core.models import AuditEntry
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Membership
+from workspace.discussion import audit_log as audit_log_view
 from workspace.discussion import comments, signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
 from workspace.recommendations.models import Recommendation, Status
@@ -84,6 +85,25 @@ async def report(
         target_id=target_id,
     )
     return entry
+
+
+async def open_report_counts(session: AsyncSession, user: User) -> dict[str, int]:
+    """Open reports per cycle (by cycle id) in the cycles the person facilitates (every cycle for an
+    admin): what the cycle's navigation shows them."""
+    statement = (
+        select(Recommendation.cycle_id, func.count(Report.id))
+        .select_from(Report)
+        .outerjoin(Comment, Comment.id == Report.comment_id)
+        .join(Recommendation, Recommendation.id == func.coalesce(Report.recommendation_id, Comment.recommendation_id))
+        .where(Report.status == ReportStatus.OPEN)
+        .group_by(Recommendation.cycle_id)
+    )
+    if not user.is_admin:
+        facilitated = select(Membership.cycle_id).where(
+            Membership.user_id == user.id, Membership.role == MembershipRole.FACILITATOR
+        )
+        statement = statement.where(Recommendation.cycle_id.in_(facilitated))
+    return {str(cycle_id): count for cycle_id, count in (await session.execute(statement)).all()}
 
 
 @dataclass
@@ -227,6 +247,15 @@ async def set_suspended(
                  cycle_id=access.cycle.id, target_kind="user", target_id=member_id, reason=reason)  # fmt: skip
 
 
+async def suspended_members(session: AsyncSession, access: CycleAccess) -> list[User]:
+    """The cycle's members who are suspended, by name: the facilitators may reinstate them."""
+    require(access.is_facilitator)
+    suspended = select(Membership.user_id).where(
+        Membership.cycle_id == access.cycle.id, Membership.suspended_at.is_not(None)
+    )
+    return list((await session.scalars(select(User).where(User.id.in_(suspended)).order_by(User.display_name))).all())
+
+
 async def merge(session: AsyncSession, access: CycleAccess, duplicate: Recommendation, form: Form) -> Recommendation:
     """Merge a duplicate into another recommendation of the cycle: its comments and followers move;
     its revisions stay with it, readable from its old address, which now leads to the target."""
@@ -297,16 +326,10 @@ def _as_uuid(raw: str) -> UUID | None:
         return None
 
 
-@dataclass
-class AuditLine:
-    entry: AuditEntry
-    actor: User | None
-
-
 async def audit_log(
     session: AsyncSession, access: CycleAccess, *, action: str = "", actor_id: UUID | None = None
-) -> list[AuditLine]:
-    """The cycle's audit log, newest first, filtered by kind of act and by person."""
+) -> list[audit_log_view.Line]:
+    """The cycle's audit log, newest first, filtered by kind of act and by person, worded for the reader."""
     require(access.is_facilitator)
     statement = (
         select(AuditEntry, User)
@@ -320,10 +343,13 @@ async def audit_log(
         statement = statement.where(AuditEntry.action.startswith(action))
     if actor_id:
         statement = statement.where(AuditEntry.actor_id == actor_id)
-    return [AuditLine(entry, actor) for entry, actor in (await session.execute(statement)).all()]
+    rows: list[tuple[AuditEntry, User | None]] = [
+        (entry, actor) for entry, actor in (await session.execute(statement)).all()
+    ]
+    return await audit_log_view.lines(session, access.cycle, rows)
 
 
-async def audit_actions(session: AsyncSession, access: CycleAccess) -> list[str]:
-    return sorted(
-        set(await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == access.cycle.id).distinct()))
-    )
+async def audit_actions(session: AsyncSession, access: CycleAccess) -> list[tuple[str, str]]:
+    """The kinds of act recorded in the cycle, with their labels, for the filter."""
+    recorded = await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == access.cycle.id).distinct())
+    return audit_log_view.action_choices(set(recorded))

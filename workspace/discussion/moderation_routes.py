@@ -154,7 +154,12 @@ class RecommendationModerationController(Controller):
 
 
 async def _queue(db_session: AsyncSession, access: CycleAccess, **form: Any) -> Template:
-    context = {"access": access, "items": await moderation.queue(db_session, access), **form}
+    context = {
+        "access": access,
+        "items": await moderation.queue(db_session, access),
+        "suspended": await moderation.suspended_members(db_session, access),
+        **form,
+    }
     return Template("discussion/queue.html", context=context, status_code=400 if form else 200)
 
 

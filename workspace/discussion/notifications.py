@@ -23,7 +23,7 @@ from workspace.accounts.models import MembershipRole, User
 from workspace.core import i18n
 from workspace.core.i18n import gettext as _
 from workspace.core.i18n import lazy_gettext
-from workspace.core.mail import send_mail
+from workspace.core.mail import Mailer
 from workspace.cycles.models import Cycle, Membership, Phase
 from workspace.discussion.models import Comment, Follow, Notification, NotificationPreference
 from workspace.recommendations.models import CoAuthor, Recommendation
@@ -37,6 +37,7 @@ KINDS = {
     "phase": lazy_gettext("A cycle I take part in changes phase"),
     "vote": lazy_gettext("A vote opens or closes"),
     "answer": lazy_gettext("An authority answers what I wrote"),
+    "report": lazy_gettext("Something is reported in a cycle I facilitate"),
 }
 INBOX_SIZE = 100
 
@@ -75,6 +76,10 @@ def describe(kind: str, params: dict[str, Any], names: dict[str, str] | None = N
         if params.get("institution"):
             return _("%(institution)s answered “%(title)s”.", institution=params["institution"], title=title)
         return _("An authority answered “%(title)s”.", title=title)
+    if kind == "report":
+        if params.get("comment"):
+            return _("%(name)s reported a comment on “%(title)s”.", name=name, title=title)
+        return _("%(name)s reported “%(title)s”.", name=name, title=title)
     return _("Something changed.")
 
 
@@ -215,6 +220,22 @@ async def on_answer(
     return await deliver(session, recipients, params, link, actor_id=actor_id, cycle_id=recommendation.cycle_id)
 
 
+async def on_report(
+    session: AsyncSession, recommendation: Recommendation, actor: User, *, comment: Comment | None = None
+) -> list[Outgoing]:
+    """Every facilitator of the cycle hears of a new report, with a link to the moderation queue."""
+    cycle = await session.get_one(Cycle, recommendation.cycle_id)
+    facilitators = await session.scalars(
+        select(Membership.user_id).where(Membership.cycle_id == cycle.id, Membership.role == MembershipRole.FACILITATOR)
+    )
+    params: dict[str, Any] = {"actor": actor.display_name, "actor_id": str(actor.id), "title": recommendation.title}
+    if comment is not None:
+        params["comment"] = str(comment.id)
+    recipients = dict.fromkeys(set(facilitators), "report")
+    link = f"/cycles/{cycle.slug}/moderation"
+    return await deliver(session, recipients, params, link, actor_id=actor.id, cycle_id=cycle.id)
+
+
 async def on_phase(session: AsyncSession, cycle: Cycle, actor_id: UUID | None) -> list[Outgoing]:
     """Everyone in the cycle hears of a phase change; opening and closing the vote are their own kind."""
     members = await session.scalars(
@@ -286,8 +307,9 @@ async def save_preference(session: AsyncSession, user: User, in_inbox: set[str],
     row.by_email = sorted(kind for kind in KINDS if kind in by_email)
 
 
-async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoing]) -> None:
-    """Each e-mail in its recipient's language (run after the response, outside any transaction)."""
+async def send_emails(mailer: Mailer, base_url: str, outgoing: list[Outgoing]) -> None:
+    """Each e-mail in its recipient's language, stored as a mail job (run after the response, outside any
+    transaction; the job sends it, and tries again while the mail server is away)."""
     for mail in outgoing:
         token = i18n.current_language.set(mail.language)
         try:
@@ -302,7 +324,7 @@ async def send_emails(smtp_url: str | None, base_url: str, outgoing: list[Outgoi
         finally:
             i18n.current_language.reset(token)
         try:
-            await send_mail(smtp_url, to=mail.to, subject=subject[:200], body=body)
+            await mailer.queue(to=mail.to, subject=subject[:200], body=body)
         except ValueError:
             logger.exception("E-mail to %s not sent: it could not be composed", mail.to)
 

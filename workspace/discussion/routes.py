@@ -52,8 +52,16 @@ def after_post(request: Request, recommendation_id: UUID, outgoing: list[notific
         events.after_response(request, events.discussion_channel(recommendation_id), "comments")
     ]
     if outgoing:
-        tasks.append(BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing))
+        tasks.append(BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing))
     return BackgroundTasks(tasks)
+
+
+def send_after_response(request: Request, outgoing: list[notifications.Outgoing]) -> BackgroundTask | None:
+    """The e-mails, handed to the mailer once the response is sent (so what they tell of is committed)."""
+    if not outgoing:
+        return None
+    settings = request.app.state.settings
+    return BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing)
 
 
 class RecommendationDiscussionController(Controller):
@@ -233,9 +241,13 @@ async def _report(
     except moderation.AlreadyReported:
         notify(request, _("You already reported it: the facilitators have it in their queue."), "info")
         return see_other(f"/recommendations/{recommendation.id}#discussion")
+    assert access.user is not None
+    outgoing = await notifications.on_report(db_session, recommendation, access.user, comment=comment)
     notify(request, _("Thank you: the facilitators will look at your report."))
     anchor = f"comment-{comment.id}" if comment is not None else "discussion"
-    return see_other(f"/recommendations/{recommendation.id}#{anchor}")
+    redirect = see_other(f"/recommendations/{recommendation.id}#{anchor}")
+    redirect.background = send_after_response(request, outgoing)
+    return redirect
 
 
 class _LivePage:
@@ -290,6 +302,7 @@ class _LivePage:
             classify=self.classify,
             still_allowed=self.reader.check,
             coalesce=REDRAW_AT_MOST_EVERY,
+            catch_up=frozenset({"comments", "vote"}),
         ):
             if batch.is_keepalive:
                 yield ServerSentEventMessage(comment="keep-alive")

@@ -6,14 +6,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import User
-from workspace.cycles.models import Cycle
-from workspace.discussion.models import Comment, Report, ReportStatus
-from workspace.recommendations.models import Recommendation
+from workspace.discussion.models import Comment
 
 
 @dataclass
@@ -58,18 +56,3 @@ async def comments_since(session: AsyncSession, user: User, since: dict[UUID, da
         if created_at > since[recommendation_id]:
             counts[recommendation_id] = counts.get(recommendation_id, 0) + 1
     return counts
-
-
-async def open_report_count(session: AsyncSession, cycle: Cycle) -> int:
-    """Reports in the cycle nobody has settled yet (the moderation queue's length)."""
-    on_comment = select(Comment.recommendation_id).where(Comment.id == Report.comment_id).scalar_subquery()
-    in_cycle = select(Recommendation.id).where(Recommendation.cycle_id == cycle.id)
-    count = await session.scalar(
-        select(func.count())
-        .select_from(Report)
-        .where(
-            Report.status == ReportStatus.OPEN,
-            func.coalesce(Report.recommendation_id, on_comment).in_(in_cycle),
-        )
-    )
-    return count or 0

@@ -20,7 +20,7 @@ from workspace.dossier.services import in_the_dossier, may_consolidate
 from workspace.recommendations import privacy, translations
 from workspace.recommendations.models import Translation
 from workspace.voting import services as ballots
-from workspace.voting.models import Ballot
+from workspace.voting.models import Ballot, ReasonReview
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,12 @@ async def flagged_reasons(session: AsyncSession, cycle: Cycle) -> list[reasons.F
     return reasons.flagged(recommendations, objections)
 
 
-async def review_reason(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> str:
+async def review_reason(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> ReasonReview:
     """Keep a flagged minority view as written, or leave it out of the dossier; returns the decision."""
     require(may_consolidate(access))
     key, decision = form.get("key"), form.get("decision")
     require(decision in reasons.DECISIONS)
+    decision = ReasonReview(decision)
     flagged = {reason.key: reason for reason in await flagged_reasons(session, access.cycle)}
     require(key in flagged)
     await session.execute(

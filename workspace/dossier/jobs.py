@@ -1,21 +1,30 @@
-"""Exports run in the background: an asyncio task in the app process (no queue, no worker to run).
+"""Exports run in the background, as jobs ("export", see workspace/core/jobs): any process that runs jobs.
 
-The request that asks for an export stores a pending row and returns at once; the task builds the content
-in a read session, renders it on a worker thread (a large dossier takes seconds, the PDF in a process of
-its own: the event loop keeps serving meanwhile) and stores the file. Exports of a published version are kept and served
-again; draft exports are rebuilt each time and kept a day (workspace/dossier/export_cache.py). A process that stops
-mid-export leaves the row pending; asking again after STALE_AFTER starts a new one.
+The request that asks for an export stores a pending row and returns at once; once it is committed the job
+is stored, and whichever process runs it builds the content in a read session, renders it on a worker thread
+(a large dossier takes seconds, the PDF in a Typst process of its own: the event loop keeps serving
+meanwhile) and stores the file. While it renders, the row's progress moves on every few seconds, so the
+person sees it is alive. A process killed mid-export leaves the job to another, which starts it again within
+about a minute (the person sees the progress start again). Exports of a published version are kept and
+served again; draft exports are rebuilt each time and kept a day (workspace/dossier/export_cache.py). Asking again
+for an export still in flight shows that one, unless it was not touched for STALE_AFTER (its job lost): then
+a new one starts.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from litestar import Request
+from litestar.background_tasks import BackgroundTask
+from sqlalchemy import LargeBinary, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -23,6 +32,7 @@ from workspace.accounts.models import User
 from workspace.core.db import Database
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.jobs import JobContext, after_response, task
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle
@@ -32,7 +42,6 @@ from workspace.dossier.export_cache import forget_old_drafts
 from workspace.dossier.models import DossierExport, DossierVersion, ExportStatus
 
 logger = logging.getLogger("passerelle.exports")
-_running: set[asyncio.Task[None]] = set()
 RENDERS_AT_ONCE = 1
 """A 300-recommendation PDF takes some 550 MB while Typst lays it out: one render at a time per process."""
 _slots: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
@@ -40,7 +49,10 @@ IN_FLIGHT = (ExportStatus.PENDING, ExportStatus.RUNNING)
 ASKED = "asked"
 """The discussion column of an export of the draft with the annex, until it holds the digest of what it shows."""
 STALE_AFTER = timedelta(minutes=10)
-"""An export still pending or running after this was interrupted (a restart): it is started again."""
+"""An export in flight and untouched this long lost its job: asking again starts a new one."""
+ALIVE_EVERY = 5.0
+"""Seconds between two moves of a rendering export's progress (its sign of life)."""
+RENDER_PROGRESS = (40, 90)
 
 
 def read_choice(form: Form) -> tuple[str, str, bool]:
@@ -115,18 +127,14 @@ async def get_export(session: AsyncSession, access: CycleAccess, export_id: UUID
     return job
 
 
-async def start(db: Database, export_id: UUID) -> None:
-    """Run the export in the background (call once the row is committed): returns at once."""
-    task = asyncio.get_running_loop().create_task(run(db, export_id), name=f"export-{export_id}")
-    _running.add(task)
-    task.add_done_callback(_running.discard)
+def start(request: Request[Any, Any, Any], export_id: UUID) -> BackgroundTask:
+    """The export's job, stored once the response is sent (the row is committed by then)."""
+    return after_response(request, "export", export_id=str(export_id))
 
 
-async def wait_for_exports() -> None:
-    """Let this event loop's running exports finish (on shutdown, before the engines are disposed)."""
-    loop = asyncio.get_running_loop()
-    while mine := [task for task in _running if task.get_loop() is loop]:
-        await asyncio.gather(*mine, return_exceptions=True)
+@task("export", queue="exports", attempts=3, first_wait=5)
+async def export_job(context: JobContext, *, export_id: str) -> None:
+    await run(context.db, UUID(export_id))
 
 
 async def _set(db: Database, export_id: UUID, **values: object) -> None:
@@ -157,11 +165,36 @@ async def _content(db: Database, job: DossierExport) -> DossierContent:
         return content
 
 
+@contextlib.asynccontextmanager
+async def _alive(db: Database, export_id: UUID) -> Any:
+    """While the block runs, move the export's progress on every ALIVE_EVERY seconds (up to 90 %)."""
+
+    async def beat() -> None:
+        progress = RENDER_PROGRESS[0]
+        while True:
+            await asyncio.sleep(ALIVE_EVERY)
+            progress = min(progress + 5, RENDER_PROGRESS[1])
+            async with db.transaction() as session:
+                await session.execute(
+                    update(DossierExport)
+                    .where(DossierExport.id == export_id, DossierExport.status == ExportStatus.RUNNING)
+                    .values(progress=progress, updated_at=datetime.now(UTC))
+                )
+
+    beating = asyncio.create_task(beat(), name=f"export-{export_id}-alive")
+    try:
+        yield
+    finally:
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await beating
+
+
 async def run(db: Database, export_id: UUID) -> None:
     try:
         async with db.session(write=False, background=True) as session:
             job = await session.get(DossierExport, export_id)
-        if job is None:
+        if job is None or job.status == ExportStatus.DONE:
             return
         await _set(db, export_id, status=ExportStatus.RUNNING, progress=10)
         if job.discussion:  # what the discussion this file will hold depends on, read before it is
@@ -172,14 +205,36 @@ async def run(db: Database, export_id: UUID) -> None:
                 key = await annex.discussion_key(session, job.cycle_id, until)
             await _set(db, export_id, discussion=key)
         content = await _content(db, job)
-        await _set(db, export_id, progress=40)
+        await _set(db, export_id, progress=RENDER_PROGRESS[0])
         slot = _slots.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(RENDERS_AT_ONCE))
-        async with slot:
+        async with slot, _alive(db, export_id):
             data = await asyncio.to_thread(exports.render, content, job.format, languages_of(job.language))
         await _set(db, export_id, status=ExportStatus.DONE, progress=100, data=data)
     except Exception as error:
         logger.exception("export %s failed", export_id)
         await _set(db, export_id, status=ExportStatus.FAILED, error=type(error).__name__)
+
+
+PIECE = 256 * 1024
+"""Bytes of an export file read from the database at a time while it is downloaded."""
+
+
+async def file_size(session: AsyncSession, export_id: UUID) -> int | None:
+    size = await session.scalar(select(func.length(DossierExport.data)).where(DossierExport.id == export_id))
+    return int(size) if size is not None else None
+
+
+async def file_pieces(db: Database, export_id: UUID, size: int) -> AsyncIterator[bytes]:
+    """The export's file in pieces, each read in a short session of its own: a slow download holds no
+    database connection and the process never holds the whole file."""
+    piece = func.substr(DossierExport.data, bindparam("start"), PIECE, type_=LargeBinary)
+    statement = select(piece).where(DossierExport.id == export_id)
+    for offset in range(0, size, PIECE):
+        async with db.session(write=False) as session:
+            data = await session.scalar(statement, {"start": offset + 1})
+        if not data:
+            return
+        yield bytes(data)
 
 
 def failure_message() -> str:

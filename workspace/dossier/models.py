@@ -66,7 +66,8 @@ class DossierExport(Base):
     status: Mapped[ExportStatus] = enum_column(ExportStatus, default=ExportStatus.PENDING)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     filename: Mapped[str] = mapped_column(String(200), default="")
-    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    """The file, never loaded with the row: a download streams it in pieces (dossier/jobs.py `file_pieces`)."""
     error: Mapped[str] = mapped_column(Text, default="")
     requested_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
 

@@ -15,10 +15,11 @@ from uuid import UUID
 
 from workspace.recommendations import privacy
 from workspace.recommendations.models import Recommendation
-from workspace.voting.services import LEFT_OUT, Objection
+from workspace.voting.models import ReasonReview
+from workspace.voting.services import Objection
 
-KEEP = "keep"
-OMIT = LEFT_OUT
+KEEP = ReasonReview.KEEP
+OMIT = ReasonReview.OMIT
 DECISIONS = (KEEP, OMIT)
 
 

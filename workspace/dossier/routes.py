@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
+from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.plugins.htmx import HTMXRequest
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
@@ -198,7 +197,7 @@ class DossierController(Controller):
             return Template("dossier/document_page.html", context=context, status_code=400)
         redirect = see_other(f"/cycles/{access.cycle.slug}/dossier/exports/{job.id}")
         if is_new:
-            redirect.background = BackgroundTask(jobs.start, request.app.state.db, job.id)
+            redirect.background = jobs.start(request, job.id)
         return redirect
 
     @get("/exports/{export_id:uuid}", name="dossier_export")
@@ -211,13 +210,16 @@ class DossierController(Controller):
         return Template(template, context=context)
 
     @get("/exports/{export_id:uuid}/download", name="dossier_download")
-    async def download(self, db_session: DbSession, access: CycleInReach, export_id: FromPath[UUID]) -> Response[bytes]:
+    async def download(
+        self, request: Request, db_session: DbSession, access: CycleInReach, export_id: FromPath[UUID]
+    ) -> Stream:
+        """The file in pieces from the database, so that a large dossier never sits whole in memory."""
         job = await jobs.get_export(db_session, access, export_id)
-        require(job.status == ExportStatus.DONE)
-        return Response(
-            content=found(job.data),
+        size = found(await jobs.file_size(db_session, job.id) if job.status == ExportStatus.DONE else None)
+        return Stream(
+            jobs.file_pieces(request.app.state.db, job.id, size),
             media_type=exports.get_format(job.format).media_type,
-            headers={"content-disposition": f'attachment; filename="{job.filename}"'},
+            headers={"content-disposition": f'attachment; filename="{job.filename}"', "content-length": str(size)},
         )
 
 

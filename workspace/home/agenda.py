@@ -17,7 +17,7 @@ from workspace.accounts.models import User
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, access_from_memberships
 from workspace.cycles.models import Meeting, Phase, WorkingGroup
-from workspace.discussion import notifications
+from workspace.discussion import moderation, notifications
 from workspace.discussion import services as discussion
 from workspace.discussion.models import Notification
 from workspace.dossier import answers, guard
@@ -89,7 +89,10 @@ async def for_person(session: AsyncSession, user: User, today: date | None = Non
     """The agenda of every cycle the person takes part in, newest first, with their unread replies."""
     replies = await notifications.unread_replies_and_mentions(session, user)
     names = await notifications.current_names(session, replies)
-    agendas = [await for_cycle(session, access, today or date.today()) for access in await _my_cycles(session, user)]
+    reports = await moderation.open_report_counts(session, user)
+    agendas = [
+        await for_cycle(session, access, today or date.today(), reports) for access in await _my_cycles(session, user)
+    ]
     if len(agendas) > 1:
         agendas = [agenda for agenda in agendas if not agenda.is_empty] or agendas[:1]
     return Agenda(replies=replies, names=names, cycles=agendas)
@@ -103,14 +106,16 @@ async def _my_cycles(session: AsyncSession, user: User) -> list[CycleAccess]:
     return [access_from_memberships(cycle, user, rows[cycle.id]) for cycle in ordered]
 
 
-async def for_cycle(session: AsyncSession, access: CycleAccess, today: date) -> CycleAgenda:
+async def for_cycle(
+    session: AsyncSession, access: CycleAccess, today: date, open_reports: dict[str, int]
+) -> CycleAgenda:
     agenda = CycleAgenda(access=access)
     if access.user is None or access.suspended:
         return agenda
     if access.is_contributor:
         agenda.member = await _member(session, access, access.user, today)
     if access.is_facilitator:
-        agenda.facilitator = await _facilitator(session, access)
+        agenda.facilitator = await _facilitator(session, access, open_reports.get(str(access.cycle.id), 0))
     agenda.to_answer = await answers.reviewer_agenda(session, access)
     return agenda
 
@@ -133,9 +138,9 @@ async def _member(session: AsyncSession, access: CycleAccess, user: User, today:
     )
 
 
-async def _facilitator(session: AsyncSession, access: CycleAccess) -> FacilitatorAgenda:
+async def _facilitator(session: AsyncSession, access: CycleAccess, open_reports: int) -> FacilitatorAgenda:
     cycle = access.cycle
-    agenda = FacilitatorAgenda(open_reports=await discussion.open_report_count(session, cycle))
+    agenda = FacilitatorAgenda(open_reports=open_reports)
     agenda.phase_started = (await cycles.phase_dates(session, cycle)).get(cycle.phase)
     agenda.next_phase = cycles.next_phase(cycle)
     if cycle.phase == Phase.VOTING:

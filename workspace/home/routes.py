@@ -18,7 +18,6 @@ from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import Phase
 from workspace.discussion import meetings, notifications
-from workspace.discussion import services as discussion
 from workspace.home import agenda
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.rules import can_create
@@ -53,11 +52,9 @@ class CycleController(Controller):
     async def cycle_page(self, db_session: DbSession, access: CycleInReach) -> Template:
         counts = await recommendations.axis_counts(db_session, access)
         groups = await cycles.cycle_groups(db_session, access.cycle) if access.is_participant else []
-        open_reports = await discussion.open_report_count(db_session, access.cycle) if access.is_facilitator else 0
         context = {
             "access": access,
             "phase_dates": await cycles.phase_dates(db_session, access.cycle),
-            "open_reports": open_reports,
             "counts": counts,
             "groups": groups,
             "phases": list(Phase),
@@ -83,7 +80,7 @@ class CycleController(Controller):
         background = BackgroundTasks(
             [
                 events.after_response(request, events.votes_channel(access.cycle.id), "phase"),
-                BackgroundTask(notifications.send_emails, settings.smtp_url, settings.base_url, outgoing),
+                BackgroundTask(notifications.send_emails, request.app.state.mailer, settings.base_url, outgoing),
             ]
         )
         if closing:

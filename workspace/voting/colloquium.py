@@ -103,6 +103,7 @@ async def _screen_events(
         classify=lambda _data: "tally",
         still_allowed=reader.check,
         coalesce=REDRAW_AT_MOST_EVERY,
+        catch_up=frozenset({"tally"}),
     ):
         if batch.is_keepalive:
             yield ServerSentEventMessage(comment="keep-alive")

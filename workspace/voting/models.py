@@ -9,11 +9,18 @@ from __future__ import annotations
 import enum
 from uuid import UUID
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.accounts.models import ActorKind, Side
 from workspace.core.models import Base, enum_column
+
+
+class ReasonReview(enum.StrEnum):
+    """What facilitators decided about a ballot's reason that the personal-data guard flags."""
+
+    KEEP = "keep"
+    OMIT = "omit"
 
 
 class Choice(enum.StrEnum):
@@ -31,7 +38,7 @@ class Ballot(Base):
     user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
     choice: Mapped[Choice] = enum_column(Choice)
     reason: Mapped[str] = mapped_column(Text, default="")
-    reason_review: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    reason_review: Mapped[ReasonReview | None] = enum_column(ReasonReview, length=8, nullable=True)
     """What facilitators decided about a reason the personal-data guard flags once the vote has closed:
     "keep" it as written or "omit" it from the dossier and the results (workspace/dossier/reasons.py)."""
     side: Mapped[Side | None] = enum_column(Side, nullable=True)

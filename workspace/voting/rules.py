@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import StrEnum
 from uuid import UUID
 
 from workspace.accounts.models import MembershipRole, Side
@@ -117,12 +118,21 @@ class Tally:
         return min(count.smoothed_support for count in self.sides(split).values())
 
 
+class Rule(StrEnum):
+    """The conditions of adoption a verdict checks."""
+
+    QUORUM = "quorum"
+    OVERALL = "overall"
+    SIDE = "side"
+    MAJORITY = "majority"
+    BLOCKING = "blocking"
+
+
 @dataclass(frozen=True)
 class Check:
     """One condition of adoption, with the figures that decided it."""
 
-    rule: str
-    """quorum, overall, side, majority, blocking"""
+    rule: Rule
     passed: bool
     value: float | int | None
     required: float | int | None
@@ -150,17 +160,17 @@ def _reaches(value: float | None, threshold: float) -> bool:
 def verdict(tally: Tally, cycle: Cycle) -> Verdict:
     overall = tally.overall
     checks = [
-        Check("quorum", _reaches(tally.turnout or 0.0, cycle.quorum), tally.turnout or 0.0, cycle.quorum),
+        Check(Rule.QUORUM, _reaches(tally.turnout or 0.0, cycle.quorum), tally.turnout or 0.0, cycle.quorum),
         Check(
-            "overall", _reaches(overall.support, cycle.adoption_threshold), overall.support, cycle.adoption_threshold
+            Rule.OVERALL, _reaches(overall.support, cycle.adoption_threshold), overall.support, cycle.adoption_threshold
         ),
     ]
     for name, count in tally.sides(cycle.side_split).items():
-        checks.append(Check("side", _reaches(count.support, cycle.side_threshold), count.support,
+        checks.append(Check(Rule.SIDE, _reaches(count.support, cycle.side_threshold), count.support,
                             cycle.side_threshold, side=name))  # fmt: skip
-    checks.append(Check("majority", overall.for_ > overall.against, overall.for_, overall.against))
+    checks.append(Check(Rule.MAJORITY, overall.for_ > overall.against, overall.for_, overall.against))
     if cycle.blocking_blocks:
-        checks.append(Check("blocking", overall.block == 0, overall.block, 0))
+        checks.append(Check(Rule.BLOCKING, overall.block == 0, overall.block, 0))
     return Verdict(adopted=all(check.passed for check in checks), checks=tuple(checks))
 
 

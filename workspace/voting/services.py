@@ -24,10 +24,10 @@ from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_
 from workspace.cycles.models import Cycle, Eligibility, Membership, SideSplit
 from workspace.recommendations.models import Recommendation, Status
 from workspace.voting import rules
-from workspace.voting.models import Ballot, Choice
+from workspace.voting.models import Ballot, Choice, ReasonReview
 
 MAX_REASON = 2_000
-LEFT_OUT = "omit"
+LEFT_OUT = ReasonReview.OMIT
 """Ballot.reason_review of a reason facilitators left out of what readers see (workspace/dossier/reasons.py)."""
 ON_THE_BALLOT = (Status.SUBMITTED, Status.ADOPTED, Status.NOT_ADOPTED)
 """Submitted recommendations are voted on; once the vote closes they are adopted or not."""

@@ -19,7 +19,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 _markdown = MarkdownIt("js-default", {"linkify": False, "typographer": False})
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u00ad]")
+"""Control characters, and soft hyphens: Typst hyphenates by itself, and a soft hyphen it keeps comes
+out twice in the PDF's text layer, which screen readers read."""
 _SPACES = re.compile(r"[^\S\u00a0\u202f]+")
 """White space that may break a line (not the no-break spaces)."""
 _LONG_WORD = re.compile(r"\S{30,}")
