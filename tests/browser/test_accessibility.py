@@ -87,6 +87,8 @@ VISITS: dict[str, Visit] = {
     "member-fr:privacy": Visit(MEMBER_FR, "fr", "/profile/privacy"),
     "member-nl:privacy": Visit(MEMBER_NL, "nl", "/profile/privacy"),
     "admin:invitations": Visit(ADMIN, "fr", f"/cycles/{CYCLE}/invitations"),
+    "facilitator:home": Visit(FACILITATOR, "fr", "/"),
+    "facilitator:cycle": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}"),
     "facilitator:invitations": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),
     "facilitator:frozen-rules": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/voting-rules"),
@@ -97,6 +99,7 @@ VISITS: dict[str, Visit] = {
     "facilitator:consolidation": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier/consolidation"),
     "facilitator:dossier-preview": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/dossier/preview?language=fr-nl"),
     "facilitator:carry-over": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/carry-over"),
+    "authority:home": Visit(AUTHORITY, "nl", "/"),
     "authority:answers": Visit(AUTHORITY, "nl", f"/cycles/{PUBLIC_CYCLE}/answers"),
     "authority:follow-up": Visit(AUTHORITY, "nl", f"/cycles/{PUBLIC_CYCLE}/follow-up"),
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from sqlalchemy import func, or_, select
@@ -14,9 +14,10 @@ from sqlalchemy.orm import selectinload
 from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.core.models import AuditEntry
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, cycle_access, require
-from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.models import Axis, Cycle, Meeting, Membership, Phase, WorkingGroup
 
 SEEDED_AXES = (
     (
@@ -243,3 +244,47 @@ async def memberships_of(session: AsyncSession, user: User) -> list[Membership]:
             )
         ).all()
     )
+
+
+async def phase_dates(session: AsyncSession, cycle: Cycle) -> dict[Phase, datetime]:
+    """When each phase the cycle reached began: drafting when the cycle was created, the others from the
+    audit log's phase changes (the cycle's own `phase_changed_at` for the current one if the log has none)."""
+    started: dict[Phase, datetime] = {Phase.DRAFTING: cycle.created_at}
+    entries = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.cycle_id == cycle.id, AuditEntry.action == "cycle.phase")
+        .order_by(AuditEntry.created_at)
+    )
+    for entry in entries:
+        try:
+            started[Phase(entry.details.get("phase", ""))] = entry.created_at
+        except ValueError:
+            continue
+    if cycle.phase not in started and cycle.phase_changed_at is not None:
+        started[cycle.phase] = cycle.phase_changed_at
+    # A date later than the start of a phase after it (data loaded or imported out of order) would say
+    # something false: it is left out.
+    later: datetime | None = None
+    for phase in reversed(list(Phase)):
+        if phase in started:
+            if later is not None and started[phase] > later:
+                del started[phase]
+            else:
+                later = started[phase]
+    return started
+
+
+async def upcoming_meetings(
+    session: AsyncSession, group_ids: frozenset[UUID], today: date, limit: int = 5
+) -> list[tuple[Meeting, WorkingGroup]]:
+    """The next meetings of these working groups, from today on, soonest first."""
+    if not group_ids:
+        return []
+    rows = await session.execute(
+        select(Meeting, WorkingGroup)
+        .join(WorkingGroup, WorkingGroup.id == Meeting.group_id)
+        .where(Meeting.group_id.in_(list(group_ids)), Meeting.held_on >= today)
+        .order_by(Meeting.held_on, WorkingGroup.name)
+        .limit(limit)
+    )
+    return [(meeting, group) for meeting, group in rows.all()]

@@ -189,6 +189,7 @@ async def _cycles(session: AsyncSession, users: list[User]) -> _Demo:
         theme_nl="Jongeren van 18 tot 25 jaar, **studenten, werkenden of jongeren uit de jeugdhulp**, "
         "vinden moeilijk een eerste woning aan beide kanten van de grens. Welke gezamenlijke antwoorden?",
         phase_changed_at=utcnow() - timedelta(days=3),
+        created_at=utcnow() - timedelta(days=45),
     )
     for cycle in (cycle_2012, cycle_2013):
         _axes(cycle)
@@ -247,7 +248,7 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
         demo.recommendations.append(recommendation)
     axes_2012 = {axis.code: axis for axis in demo.cycle_2012.axes}
     counters: dict[str, int] = {}
-    for code, title, finding, proposal, status in RECOMMENDATIONS_2012:
+    for code, title, finding, proposal, status, institutions in RECOMMENDATIONS_2012:
         reference = None
         if status == "adopted":
             counters[code] = counters.get(code, 0) + 1
@@ -263,6 +264,7 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
                 finding=finding,
                 proposal=proposal,
                 reference=reference,
+                institutions=institutions,
             )
         )
     session.add_all(demo.recommendations)
@@ -419,6 +421,7 @@ async def _published_2012(session: AsyncSession, demo: _Demo) -> None:
             position=Position.WILL_STUDY,
             commitment="De provincie onderzoekt een proefproject met energiebegeleiding in 2013.",
             responsible_service="Dienst Wonen",
+            deadline=date(utcnow().year + 1, 6, 30),
         )
     )
     await session.flush()

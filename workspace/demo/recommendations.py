@@ -204,6 +204,7 @@ RECOMMENDATIONS_2013 = [
     ),
 ]
 
+# axis code, title, finding, proposal, status, institutions (who should act)
 RECOMMENDATIONS_2012 = [
     (
         "P",
@@ -211,6 +212,7 @@ RECOMMENDATIONS_2012 = [
         "Les ménages relogés dans des logements rénovés voient leur facture baisser moins que prévu.",
         "Associer systématiquement un accompagnement aux économies d'énergie à tout relogement.",
         "adopted",
+        "Provincie West-Vlaanderen, Département du Nord",
     ),
     (
         "G",
@@ -218,6 +220,7 @@ RECOMMENDATIONS_2012 = [
         "Un logement déclaré insalubre en France peut être loué en Belgique à quelques kilomètres, et inversement.",
         "Harmoniser les critères minimaux de salubrité et partager les décisions d'interdiction.",
         "adopted",
+        "Provincie West-Vlaanderen, Région wallonne, Préfecture du Nord",
     ),
     (
         "F",
@@ -225,6 +228,7 @@ RECOMMENDATIONS_2012 = [
         "Les travailleurs sociaux sont peu formés aux questions environnementales.",
         "Créer une option dédiée dans les formations initiales.",
         "not_adopted",
+        "Écoles de travail social",
     ),
 ]
 

@@ -329,3 +329,21 @@ async def send_emails(mailer: Mailer, base_url: str, outgoing: list[Outgoing]) -
             await mailer.queue(to=mail.to, subject=subject[:200], body=body)
         except ValueError:
             logger.exception("E-mail to %s not sent: it could not be composed", mail.to)
+
+
+async def unread_replies_and_mentions(session: AsyncSession, user: User, limit: int = 10) -> list[Notification]:
+    """The replies and mentions the person has not read yet, newest first."""
+    return list(
+        (
+            await session.scalars(
+                select(Notification)
+                .where(
+                    Notification.user_id == user.id,
+                    Notification.read_at.is_(None),
+                    Notification.kind.in_(("reply", "mention")),
+                )
+                .order_by(Notification.created_at.desc())
+                .limit(limit)
+            )
+        ).all()
+    )

@@ -248,3 +248,33 @@ def implementation_label(status: str) -> str:
         "done": _("Done"),
         "abandoned": _("Abandoned"),
     }.get(status, status)
+
+
+@dataclass
+class ToAnswer:
+    institution: str
+    recommendation: Recommendation
+    answer: AuthorityAnswer | None
+    """None while unanswered; else an answer whose commitment has a deadline and is not done."""
+
+
+async def reviewer_agenda(session: AsyncSession, access: CycleAccess) -> list[ToAnswer]:
+    """For an authority reviewer: the published recommendations addressed to their institutions still
+    unanswered, then their commitments with a deadline not yet done, soonest deadline first."""
+    institutions = await institutions_of(session, access)
+    if not institutions or not await is_published(session, access.cycle):
+        return []
+    recommendations = await adopted(session, access.cycle)
+    answers = await answers_for(session, [r.id for r in recommendations])
+    unanswered, due = [], []
+    for institution in institutions:
+        for recommendation in recommendations:
+            if not addressed_to(recommendation.institutions, institution):
+                continue
+            answer = answers.get((recommendation.id, institution))
+            if answer is None:
+                unanswered.append(ToAnswer(institution, recommendation, None))
+            elif answer.deadline and answer.implementation in (Implementation.NOT_STARTED, Implementation.IN_PROGRESS):
+                due.append(ToAnswer(institution, recommendation, answer))
+    due.sort(key=lambda item: item.answer.deadline if item.answer and item.answer.deadline else date.max)
+    return unanswered + due

@@ -17,7 +17,8 @@ from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import Phase
-from workspace.discussion import notifications
+from workspace.discussion import meetings, notifications
+from workspace.home import agenda
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.rules import can_create
 from workspace.voting import services as voting
@@ -30,7 +31,16 @@ class HomeController(Controller):
         counts = await recommendations.axis_counts(db_session, access) if access else {}
         visible = await cycles.visible_cycles(db_session, user)
         others = [cycle for cycle in visible if not access or cycle.id != access.cycle.id]
-        return Template("home/home.html", context={"access": access, "counts": counts, "other_cycles": others})
+        needs = await agenda.for_person(db_session, user) if user else None
+        context = {
+            "access": access,
+            "counts": counts,
+            "other_cycles": others,
+            "agenda": needs,
+            "describe": notifications.describe,
+            "meeting_kinds": meetings.KIND_LABELS,
+        }
+        return Template("home/home.html", context=context)
 
 
 class CycleController(Controller):
@@ -44,6 +54,7 @@ class CycleController(Controller):
         groups = await cycles.cycle_groups(db_session, access.cycle) if access.is_participant else []
         context = {
             "access": access,
+            "phase_dates": await cycles.phase_dates(db_session, access.cycle),
             "counts": counts,
             "groups": groups,
             "phases": list(Phase),

@@ -435,3 +435,35 @@ async def on_screen(session: AsyncSession, cycle: Cycle) -> Recommendation | Non
             Recommendation.status.in_(ON_THE_BALLOT),
         )
     )
+
+
+async def ballots_to_cast(session: AsyncSession, access: CycleAccess) -> list[Recommendation]:
+    """What the person may vote on and has not yet, while the vote is open (two queries)."""
+    if not rules.vote_is_open(access.cycle) or access.user is None:
+        return []
+    cast = await my_choices(session, access.cycle, access.user)
+    return [
+        recommendation
+        for recommendation in await recommendations_on_ballot(session, access.cycle)
+        if recommendation.status == Status.SUBMITTED
+        and recommendation.id not in cast
+        and rules.may_vote(access, recommendation.group_id)
+    ]
+
+
+@dataclass(frozen=True)
+class Turnout:
+    voted: int
+    """People who cast at least one ballot."""
+    eligible: int
+    """People who may vote in the cycle."""
+
+
+async def turnout(session: AsyncSession, cycle: Cycle) -> Turnout:
+    everyone, _by_group = await _eligible_counts(session, cycle)
+    voted = await session.scalar(
+        select(func.count(func.distinct(Ballot.user_id)))
+        .join(Recommendation, Recommendation.id == Ballot.recommendation_id)
+        .where(Recommendation.cycle_id == cycle.id, Ballot.user_id.is_not(None))
+    )
+    return Turnout(voted=voted or 0, eligible=everyone)
