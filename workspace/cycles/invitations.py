@@ -166,6 +166,11 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
     session.add(user)
     await session.flush()
     add_membership(session, invitation, user)
+    _mark_accepted(session, invitation, cycle, user)
+    return user
+
+
+def _mark_accepted(session: AsyncSession, invitation: Invitation, cycle: Cycle, user: User) -> None:
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     audit.record(
@@ -176,7 +181,6 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
         target_kind="invitation",
         target_id=invitation.id,
     )
-    return user
 
 
 async def accept_as_member(session: AsyncSession, token: str, user: User) -> bool:
@@ -197,16 +201,7 @@ async def accept_as_member(session: AsyncSession, token: str, user: User) -> boo
     )
     if existing is None:
         add_membership(session, invitation, user)
-    invitation.accepted_at = utcnow()
-    invitation.accepted_by_id = user.id
-    audit.record(
-        session,
-        action="invitation.accept",
-        actor_id=user.id,
-        cycle_id=cycle.id,
-        target_kind="invitation",
-        target_id=invitation.id,
-    )
+    _mark_accepted(session, invitation, cycle, user)
     return True
 
 
