@@ -153,8 +153,10 @@ WRITTEN = st.text(st.characters(codec="latin-1", exclude_categories=("Cc", "Zs")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(written=WRITTEN)
 @example(written="0\xad")
+@example(written="000000000000000000010000000000")
 def test_any_text_compiles_and_shows_as_written(tmp_path, written: str):
     main = tmp_path / "main.typ"
     main.write_text(f'#set document(title: "t")\n#set text(font: "DejaVu Sans")\n{text(written)}\n', encoding="utf-8")
     shown = "".join(page.extract_text() for page in PdfReader(io.BytesIO(compile_pdf(main))).pages)
-    assert _squeezed(shown) == _squeezed(written.replace("\xad", ""))
+    # the zero-width spaces are the break opportunities given to words too long for a column
+    assert _squeezed(shown.replace("\u200b", "")) == _squeezed(written.replace("\xad", ""))
