@@ -127,9 +127,19 @@ class ReconnectingRedisBackend(ChannelsBackend):
                 yield channel, message["data"]
 
     async def _connect(self) -> None:
+        """Subscribe a new connection to every channel wanted, including those wanted while it was being
+        made: until it is `_pubsub`, `subscribe` only notes what a stream wants (a room's screens opened at
+        once had otherwise been left on a connection that never heard of their channels)."""
         pubsub = self._link.subscriber.pubsub()
         try:
-            await pubsub.subscribe(*self._wanted)
+            sent: set[str] = set()
+            while sent != self._wanted:
+                if missing := self._wanted - sent:
+                    await pubsub.subscribe(*missing)
+                    sent |= missing
+                if stale := sent - self._wanted:
+                    await pubsub.unsubscribe(*stale)
+                    sent -= stale
         except BaseException:
             with contextlib.suppress(*UNREACHABLE, TimeoutError):
                 async with asyncio.timeout(CLOSE_TIMEOUT):
