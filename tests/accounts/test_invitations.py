@@ -32,8 +32,10 @@ async def invite(client, db, *, role="member", email=SIGN_UP["email"], **extra):
     path = f"/cycles/{cycle.slug}/invitations"
     data = {"role": role, "group_id": str(cycle.groups[0].id), "email": email, "institution": "", "note": "", **extra}
     response = await post_form(client, path, data, token_from=path)
-    assert response.status_code == 201, response.text[:800]
-    link = re.search(r'value="(http://[^"]+/signup/[^"]+)"', response.text).group(1)
+    assert response.status_code == 303, response.text[:800]
+    assert response.headers["location"] == path
+    shown = await client.get(path)
+    link = re.search(r'value="(http://[^"]+/signup/[^"]+)"', shown.text).group(1)
     await post_form(client, "/logout", {})
     return cycle, link.split("/signup/")[1]
 
@@ -196,7 +198,8 @@ async def test_an_admin_makes_an_open_link_for_members_only_shown_as_such(client
     assert 'id="role-error"' in higher.text
     assert 'value="1" aria-describedby="open_link-hint" checked' in higher.text
     made = await post_form(client, path, {"role": "member", "email": "", "open_link": "1"}, token_from=path)
-    assert made.status_code == 201
+    assert made.status_code == 303
+    made = await client.get(path)
     assert "Lien ouvert" in made.text  # the pending list, in French
     token = re.search(r'value="http://[^"]+/signup/([^"]+)"', made.text).group(1)
     await post_form(client, "/logout", {})
@@ -234,3 +237,26 @@ async def test_an_open_link_with_a_role_above_member_is_refused_when_used(client
     assert await memberships_of(db, person) == []
     async with db.session(write=False) as session:
         assert await session.scalar(select(User).where(User.email == SIGN_UP["email"])) is None
+
+
+async def test_reloading_the_page_after_inviting_makes_no_second_invitation_and_the_link_shows_once(client, db):
+    cycle, _token = await invite(client, db)
+    facilitator = await make_user(db)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
+    await sign_in(client, facilitator)
+    path = f"/cycles/{cycle.slug}/invitations"
+    page = await client.get(path)
+    once = re.search(r'name="_once" value="([^"]+)"', page.text).group(1)
+    data = {"role": "member", "group_id": str(cycle.groups[0].id), "email": "an.devos@brugge.example"}
+    first = await post_form(client, path, {**data, "_once": once}, token_from="/")
+    again = await post_form(client, path, {**data, "_once": once}, token_from="/")  # a double click, a resend
+    assert (first.status_code, again.status_code) == (303, 303)
+    shown = await client.get(path)
+    assert "an.devos@brugge.example" in shown.text
+    assert 'id="issued-link"' in shown.text
+    assert f'value="{cycle.groups[0].id}" selected' in shown.text  # the next invitation starts from the same group
+    reloaded = await client.get(path)
+    assert 'id="issued-link"' not in reloaded.text  # shown once: the link is kept nowhere else
+    async with db.session(write=False) as session:
+        made = (await session.scalars(select(Invitation).where(Invitation.email == "an.devos@brugge.example"))).all()
+    assert len(made) == 1

@@ -28,35 +28,47 @@ class InvitationsController(Controller):
     guards = [requires_user]
 
     @get(name="invitations")
-    async def invitations_page(self, db_session: DbSession, access: CycleInReach) -> Template:
+    async def invitations_page(self, request: Request, db_session: DbSession, access: CycleInReach) -> Template:
         require(access.can_invite)
-        form = Form(values={"role": MembershipRole.MEMBER.value, "language": current_language.get()})
-        return Template("cycles/invitations.html", context=await _invitations_context(db_session, access, form))
+        issued = _take_issued(request)
+        remembered = issued.get("form", {}) if issued else {}
+        form = Form(
+            values={
+                "role": remembered.get("role", MembershipRole.MEMBER.value),
+                "group_id": remembered.get("group_id", ""),
+                "language": remembered.get("language", current_language.get()),
+            }
+        )
+        context = await _invitations_context(db_session, access, form)
+        invitation = next((i for i in context["pending"] if issued and str(i.id) == issued.get("id")), None)
+        if issued and invitation is not None:
+            context |= {
+                "issued_link": issued["link"],
+                "issued_open": invitations.is_open_link(invitation),
+                "issued": invitation,
+            }
+        return Template("cycles/invitations.html", context=context)
 
     @post(name="create_invitation")
     async def create_invitation(
         self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
-    ) -> Template:
+    ) -> Template | Redirect:
         require(access.can_invite)
         form = await read_form(request)
+        page = request.app.route_reverse("invitations", slug=access.cycle.slug)
+        once = await submissions.claim(db_session, form, me.id, fallback=page)
         try:
             issued = await invitations.create_invitation(db_session, access, form, me)
         except FormError as error:
             context = await _invitations_context(db_session, access, error.form)
             return Template("cycles/invitations.html", context=context, status_code=400)
-        fresh = Form(
-            values={"role": form.get("role"), "group_id": form.get("group_id"), "language": form.get("language")}
-        )
+        await submissions.settle(db_session, once, page)
         link = f"{request.app.state.settings.base_url}/signup/{issued.token}"
-        context = {
-            **await _invitations_context(db_session, access, fresh),
-            "issued_link": link,
-            "issued_open": invitations.is_open_link(issued.invitation),
-            "issued": issued.invitation,
-        }
-        answer = Template("cycles/invitations.html", context=context, status_code=201)
+        _remember_issued(request, issued, link, form)
+        answer = see_other(page)
         if issued.invitation.email:
-            group = next((g for g in context["groups"] if g.id == issued.invitation.group_id), None)
+            groups = await services.cycle_groups(db_session, access.cycle)
+            group = next((g for g, _count in groups if g.id == issued.invitation.group_id), None)
             subject, body = invitation_mail.compose(
                 issued.invitation, cycle=access.cycle, group=group, inviter=me, link=link
             )
@@ -68,6 +80,31 @@ class InvitationsController(Controller):
                 about=invitation_mail.about(issued.invitation.id),
             )
         return answer
+
+
+ISSUED_KEY = "invitation_issued"
+
+
+def _remember_issued(request: Request, issued: invitations.IssuedInvitation, link: str, form: Form) -> None:
+    """The new link, for the page the inviter is sent to: it is shown there once (the token itself is
+    stored nowhere else, only its hash), in the server-side session, never in an address."""
+    session = request.scope.get("session")
+    kept = dict(session) if isinstance(session, dict) else {}
+    kept[ISSUED_KEY] = {
+        "id": str(issued.invitation.id),
+        "link": link,
+        "form": {name: form.get(name) for name in ("role", "group_id", "language")},
+    }
+    request.set_session(kept)
+
+
+def _take_issued(request: Request) -> dict[str, Any] | None:
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or ISSUED_KEY not in session:
+        return None
+    issued = session[ISSUED_KEY]
+    request.set_session({key: value for key, value in session.items() if key != ISSUED_KEY})
+    return issued if isinstance(issued, dict) else None
 
 
 async def _invitations_context(db_session: DbSession, access: CycleAccess, form: Form) -> dict[str, Any]:
