@@ -6,6 +6,7 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import headings, post_form, sign_in
@@ -386,3 +387,20 @@ async def test_personal_data_is_flagged_beside_the_field_and_can_be_confirmed(cl
     page = await client.get(f"/recommendations/{recommendation.id}")
     assert 'id="privacy-title"' not in page.text
     assert 'id="finding-privacy"' not in (await client.get(edit)).text
+
+
+async def test_an_authority_reviewer_is_not_offered_as_coauthor_and_cannot_be_added(client, db):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle)
+    reviewer = await make_user(db, display_name="Relecteur Région")
+    await add_member(db, reviewer, cycle, role=MembershipRole.AUTHORITY, group=None)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    page = await client.get(f"/recommendations/{recommendation.id}")
+    assert str(reviewer.id) not in page.text
+    await post_form(client, f"/recommendations/{recommendation.id}/coauthors", {"user_id": str(reviewer.id)})
+    told = await client.get(f"/recommendations/{recommendation.id}")
+    assert "Choisissez un participant de ce cycle" in told.text
+    async with db.session(write=False) as session:
+        stored = await session.get(Recommendation, recommendation.id, options=[selectinload(Recommendation.coauthors)])
+    assert stored.coauthors == []

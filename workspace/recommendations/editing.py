@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from workspace.accounts.models import User
+from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
@@ -274,13 +274,22 @@ async def change_status(session: AsyncSession, recommendation_id: UUID, action: 
     return recommendation
 
 
+WRITING_ROLES = (MembershipRole.MEMBER, MembershipRole.FACILITATOR)
+"""Who may co-write a recommendation: the authorities' reviewers answer the recommendations, they do not write them."""
+
+
 async def coauthor_candidates(session: AsyncSession, recommendation: Recommendation, cycle: Cycle) -> list[User]:
     taken = {coauthor.user_id for coauthor in recommendation.coauthors} | {recommendation.author_id}
     users = (
         await session.scalars(
             select(User)
             .join(Membership, Membership.user_id == User.id)
-            .where(Membership.cycle_id == cycle.id, User.is_active.is_(True), Membership.suspended_at.is_(None))
+            .where(
+                Membership.cycle_id == cycle.id,
+                Membership.role.in_(WRITING_ROLES),
+                User.is_active.is_(True),
+                Membership.suspended_at.is_(None),
+            )
             .order_by(User.display_name)
             .distinct()
         )
