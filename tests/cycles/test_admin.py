@@ -64,3 +64,22 @@ async def test_members_and_visitors_do_not_reach_the_admin_pages(client, db):
     assert (await client.get("/admin")).status_code == 404
     response = await post_form(client, "/admin/cycles", NEW_CYCLE)
     assert response.status_code == 404
+
+
+async def test_a_second_cycle_for_the_same_year_is_made_only_when_the_admin_says_so(client, db):
+    admin = await make_user(db, is_admin=True)
+    await sign_in(client, admin)
+    assert (await post_form(client, "/admin/cycles", NEW_CYCLE, token_from="/admin")).status_code == 303
+    second = {**NEW_CYCLE, "title_fr": "Les aidants proches", "title_nl": "Mantelzorgers"}
+    warned = await post_form(client, "/admin/cycles", second, token_from="/admin")
+    assert warned.status_code == 400
+    assert 'id="year-error"' in warned.text
+    assert "Un cycle existe déjà pour 2014" in warned.text
+    assert "Le logement des personnes âgées précarisées" in warned.text
+    assert 'value="Les aidants proches"' in warned.text  # the admin's text is kept
+    assert 'id="second_of_year"' in warned.text
+    made = await post_form(client, "/admin/cycles", {**second, "second_of_year": "1"}, token_from="/admin")
+    assert made.status_code == 303
+    async with db.session(write=False) as session:
+        titles = (await session.scalars(select(Cycle.title_fr).where(Cycle.year == 2014))).all()
+    assert sorted(titles) == ["Le logement des personnes âgées précarisées", "Les aidants proches"]

@@ -14,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.core.i18n import current_language
+from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
 from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, cycle_access, require
@@ -144,12 +146,36 @@ def validate_cycle_form(form: Form) -> None:
     form.text("group_name")
 
 
+SECOND_OF_YEAR = "second_of_year"
+
+
+async def _check_one_cycle_a_year(session: AsyncSession, form: Form, year: int) -> None:
+    """The network meets around one theme a year: a second cycle for a year is most often a mistyped
+    year, so it is made only when the admin says so (the form then offers the box to tick)."""
+    same_year = (await session.scalars(select(Cycle).where(Cycle.year == year).order_by(Cycle.title_fr))).all()
+    if not same_year or form.get(SECOND_OF_YEAR) == "1":
+        return
+    titles = ", ".join(cycle.title(current_language.get()) for cycle in same_year)
+    form.add_error(
+        "year",
+        _(
+            "A cycle already exists for %(year)s: “%(titles)s”. Check the year, or tick the box below to make "
+            "a second one.",
+            year=year,
+            titles=titles,
+        ),
+    )
+    form.add_error(SECOND_OF_YEAR, _("Tick this box if this year really has a second cycle."))
+    raise FormError(form)
+
+
 async def create_cycle(session: AsyncSession, form: Form, actor: User) -> Cycle:
     """A new cycle with the three seeded axes and, if named, a first working group."""
     validate_cycle_form(form)
     if not form.is_valid:
         raise FormError(form)
     year = int(form.get("year"))
+    await _check_one_cycle_a_year(session, form, year)
     base_slug = f"{year}-{slugify(form.get('title_fr'))}"
     slug = base_slug
     suffix = 2
