@@ -129,6 +129,21 @@ async def test_the_results_page_ranks_by_cross_border_consensus_on_request(clien
     assert "cross-border consensus score" in page.text
 
 
+async def test_a_recommendation_nobody_voted_on_ranks_after_every_voted_one_and_says_no_ballots(client, db):
+    room = await voting_room(db, fr=2, wal=2, vl=0)
+    rejected = room.recommendation
+    unvoted = await make_recommendation(db, room.cycle, title="Personne ne s'est prononcé")
+    for voter in room.everyone():
+        await vote_as(client, voter, rejected, "against")
+    await close_vote(client, room)
+    page = await client.get(f"/cycles/{room.cycle.slug}/vote?order=consensus")
+    assert page.text.index(rejected.title) < page.text.index("Personne ne s&#39;est prononcé")
+    row = page.text[page.text.index("Personne ne s&#39;est prononcé") :].split("</tr>")[0]
+    assert 'data-label="Consensus">no ballots</td>' in row  # not "50 %" of nobody
+    shown = await client.get(f"/recommendations/{unvoted.id}")
+    assert "Cross-border consensus: no ballots yet." in shown.text
+
+
 async def test_a_facilitator_sets_the_rules_before_the_vote_and_they_freeze_when_it_opens(client, db):
     room = await voting_room(db, phase=Phase.DISCUSSION)
     await sign_in(client, room.facilitator)

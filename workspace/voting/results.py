@@ -22,7 +22,8 @@ class Result:
     recommendation: Recommendation
     tally: rules.Tally
     verdict: rules.Verdict
-    consensus: float
+    consensus: float | None
+    """None while nobody has voted: the smoothed score would say 50 % of nothing."""
     sides: dict[str, rules.Count]
     objections: list[Objection] = field(default_factory=list)
 
@@ -38,12 +39,19 @@ async def results_for(
             recommendation=recommendation,
             tally=counted[recommendation.id],
             verdict=rules.verdict(counted[recommendation.id], cycle),
-            consensus=counted[recommendation.id].consensus(cycle.side_split),
+            consensus=counted[recommendation.id].consensus(cycle.side_split)
+            if counted[recommendation.id].overall.cast
+            else None,
             sides=counted[recommendation.id].sides(cycle.side_split),
             objections=objections.get(recommendation.id, []),
         )
         for recommendation in recommendations
     }
+
+
+def _by_consensus(result: Result) -> tuple[bool, float]:
+    """Highest consensus first; recommendations nobody voted on after every voted one."""
+    return (result.consensus is None, -(result.consensus or 0.0))
 
 
 @dataclass
@@ -61,7 +69,7 @@ async def cycle_results(session: AsyncSession, access: CycleAccess, order: str =
     for axis in access.cycle.axes:
         results = [by_id[r.id] for r in on_ballot if r.axis_id == axis.id]
         if order == "consensus":
-            results.sort(key=lambda result: -result.consensus)
+            results.sort(key=_by_consensus)
         total = rules.Count()
         for result in results:
             for choice, number in result.tally.overall.choices.items():
