@@ -233,3 +233,29 @@ async def test_the_authors_hear_of_an_answer_in_their_inbox(client, db):
         notified = (await session.scalars(select(Notification).where(Notification.kind == "answer"))).all()
     assert first.author_id is not None
     assert [(n.user_id, n.params["institution"]) for n in notified] == [(first.author_id, "CPAS de Mons")]
+
+
+async def test_a_deadline_is_typed_and_shown_day_first_in_the_readers_convention(client, db):
+    setup, mons, _nord = await published_with_reviewers(client, db)
+    slug = setup.cycle.slug
+    first = setup.adopted[0]
+    await sign_in(client, mons)
+    path = f"/cycles/{slug}/answers/{first.id}"
+    coming = date.today() + timedelta(days=120)
+    typed = coming.strftime("%d/%m/%Y")
+    data = {"position": "agrees", "commitment": "", "deadline": typed, "implementation": "not_started"}
+    assert (await post_form(client, path, data, token_from=f"/cycles/{slug}")).status_code == 303
+    [answer] = await answers_in(db)
+    assert answer.deadline == coming
+    await post_form(client, "/language", {"language": "fr"})
+    french = await client.get(path)
+    assert f'value="{typed}"' in french.text
+    assert "par exemple 30/06/2027" in french.text
+    assert 'type="date"' not in french.text  # the browser's picker would show the browser's convention
+    await post_form(client, "/language", {"language": "nl"})
+    dutch = await client.get(path)
+    assert f'value="{coming.strftime("%d-%m-%Y")}"' in dutch.text
+    wrong = await post_form(client, path, {**data, "deadline": "31/02/2027"}, token_from=f"/cycles/{slug}")
+    assert wrong.status_code == 400
+    assert "30-06-2027" in wrong.text
+    assert 'value="31/02/2027"' in wrong.text  # what was typed comes back to be corrected

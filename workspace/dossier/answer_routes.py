@@ -14,7 +14,9 @@ from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.guards import SignedIn, requires_user
+from workspace.core.dates import format_typed
 from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import CycleAccess, require
@@ -30,7 +32,7 @@ def _choices() -> dict[str, Any]:
         "implementations": [(i.value, answers.implementation_label(i.value)) for i in Implementation],
         "position_label": answers.position_label,
         "implementation_label": answers.implementation_label,
-        "today": date.today().isoformat(),
+        "typed_date_example": format_typed(date(2027, 6, 30), current_language.get()),
     }
 
 

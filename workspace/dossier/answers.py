@@ -14,7 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
+from workspace.core.dates import format_typed, parse_typed
 from workspace.core.forms import MAX_TEXT, Form, FormError
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.models import Cycle, Membership
@@ -110,7 +112,7 @@ def answer_form(answer: AuthorityAnswer | None) -> Form:
             "position": answer.position.value,
             "commitment": answer.commitment,
             "responsible_service": answer.responsible_service,
-            "deadline": answer.deadline.isoformat() if answer.deadline else "",
+            "deadline": format_typed(answer.deadline, current_language.get()) if answer.deadline else "",
             "implementation": answer.implementation.value,
         }
     )
@@ -123,13 +125,14 @@ def read_answer(form: Form, current: AuthorityAnswer | None = None, today: date 
     commitment = form.text("commitment", max_length=MAX_TEXT)
     service = form.text("responsible_service", max_length=MAX_SERVICE)
     implementation = form.choice("implementation", [i.value for i in Implementation])
-    raw = form.text("deadline", max_length=10)
+    raw = form.text("deadline", max_length=20)
     deadline = None
     if raw:
         try:
-            deadline = date.fromisoformat(raw)
+            deadline = parse_typed(raw)
         except ValueError:
-            form.add_error("deadline", _("Enter a date as year-month-day, for example 2027-06-30."))
+            example = format_typed(date(2027, 6, 30), current_language.get())
+            form.add_error("deadline", _("Enter a date as day, month, year, for example %(example)s.", example=example))
         else:
             unchanged = current is not None and current.deadline == deadline
             if deadline < (today or date.today()) and not unchanged:
