@@ -16,6 +16,7 @@ from tests.helpers import csrf_token, post_form, sign_in
 from workspace.accounts.models import Language, MembershipRole
 from workspace.cycles.models import Membership
 from workspace.dossier.models import AuthorityAnswer, Implementation, Position
+from workspace.recommendations.models import Recommendation
 
 FUTURE = (date.today() + timedelta(days=90)).isoformat()
 
@@ -259,3 +260,24 @@ async def test_a_deadline_is_typed_and_shown_day_first_in_the_readers_convention
     assert wrong.status_code == 400
     assert "30-06-2027" in wrong.text
     assert 'value="31/02/2027"' in wrong.text  # what was typed comes back to be corrected
+
+
+async def test_the_follow_up_board_follows_the_cycles_axis_order_and_its_csv_names_the_axes(client, db):
+    setup = await consolidation(db)
+    first, second, third = setup.adopted  # two in Practices, the third in Governance
+    async with db.transaction() as session:
+        for recommendation, reference in ((first, "P1"), (second, "P2"), (third, "G1")):
+            await session.execute(
+                update(Recommendation).where(Recommendation.id == recommendation.id).values(reference=reference)
+            )
+    await reviewer(db, setup.cycle, "Département du Nord")
+    await sign_in(client, setup.facilitator)
+    slug = setup.cycle.slug
+    await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    client.cookies.clear()
+    board = await client.get(f"/cycles/{slug}/follow-up", headers={"Accept-Language": "en"})
+    assert board.text.index(first.title) < board.text.index(third.title)  # Practices before Governance
+    exported = await client.get(f"/cycles/{slug}/follow-up.csv", headers={"Accept-Language": "nl"})
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))[1:]
+    assert [(row[0], row[2]) for row in rows][:1] == [("P1", "Praktijken")]
+    assert ("G1", "Bestuur") in {(row[0], row[2]) for row in rows}

@@ -19,7 +19,7 @@ from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess, require
-from workspace.cycles.models import Cycle, Membership
+from workspace.cycles.models import Axis, Cycle, Membership
 from workspace.discussion import notifications
 from workspace.dossier.models import AuthorityAnswer, DossierVersion, Implementation, Position
 from workspace.recommendations.models import Recommendation, Status
@@ -76,8 +76,14 @@ async def adopted(session: AsyncSession, cycle: Cycle) -> list[Recommendation]:
         (
             await session.scalars(
                 select(Recommendation)
+                .join(Axis, Axis.id == Recommendation.axis_id)
                 .where(Recommendation.cycle_id == cycle.id, Recommendation.status == Status.ADOPTED)
-                .order_by(Recommendation.reference.is_(None), Recommendation.reference, Recommendation.created_at)
+                .order_by(
+                    Axis.position,
+                    Recommendation.reference.is_(None),
+                    Recommendation.reference,
+                    Recommendation.created_at,
+                )
             )
         ).all()
     )

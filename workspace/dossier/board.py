@@ -12,6 +12,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import MembershipRole, User
+from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.cycles import services as cycles
 from workspace.cycles.access import CycleAccess, require
@@ -121,7 +122,8 @@ def board_csv(result: Board) -> bytes:
         ]
     )
     for row in result.rows:
-        start = [row.recommendation.reference or "", row.recommendation.title, row.axis.code if row.axis else ""]
+        axis = row.axis.name(current_language.get()) if row.axis else ""
+        start = [row.recommendation.reference or "", row.recommendation.title, axis]
         for answer in row.answers:
             writer.writerow(
                 [
