@@ -16,7 +16,7 @@ from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.models import AuditEntry
 from workspace.core.web import found
-from workspace.cycles.access import CycleAccess, cycle_access, require
+from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, Phase, WorkingGroup
 
 SEEDED_AXES = (
@@ -288,3 +288,29 @@ async def upcoming_meetings(
         .limit(limit)
     )
     return [(meeting, group) for meeting, group in rows.all()]
+
+
+async def accesses_to(session: AsyncSession, user: User | None, cycle_ids: set[UUID]) -> dict[UUID, CycleAccess]:
+    """The person's access to each of these cycles, in two queries whatever their number (for a list
+    spanning cycles, such as the search)."""
+    if not cycle_ids:
+        return {}
+    cycles = (await session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids)))).all()
+    rows: list = []
+    if user is not None:
+        rows = list(
+            (
+                await session.execute(
+                    select(Membership.cycle_id, Membership.role, Membership.group_id, Membership.suspended_at).where(
+                        Membership.user_id == user.id, Membership.cycle_id.in_(cycle_ids)
+                    )
+                )
+            ).all()
+        )
+    result: dict[UUID, CycleAccess] = {}
+    for cycle in cycles:
+        if user is None:
+            result[cycle.id] = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
+        else:
+            result[cycle.id] = access_from_memberships(cycle, user, [row for row in rows if row.cycle_id == cycle.id])
+    return result
