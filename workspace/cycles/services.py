@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -290,27 +291,22 @@ async def upcoming_meetings(
     return [(meeting, group) for meeting, group in rows.all()]
 
 
-async def accesses_to(session: AsyncSession, user: User | None, cycle_ids: set[UUID]) -> dict[UUID, CycleAccess]:
-    """The person's access to each of these cycles, in two queries whatever their number (for a list
+async def accesses_to(session: AsyncSession, user: User | None, cycles: Iterable[Cycle]) -> dict[UUID, CycleAccess]:
+    """The person's access to each of these cycles, in one query whatever their number (for a list
     spanning cycles, such as the search)."""
-    if not cycle_ids:
-        return {}
-    cycles = (await session.scalars(select(Cycle).where(Cycle.id.in_(cycle_ids)))).all()
-    rows: list = []
-    if user is not None:
-        rows = list(
-            (
-                await session.execute(
-                    select(Membership.cycle_id, Membership.role, Membership.group_id, Membership.suspended_at).where(
-                        Membership.user_id == user.id, Membership.cycle_id.in_(cycle_ids)
-                    )
-                )
-            ).all()
+    cycles = list(cycles)
+    if user is None or not cycles:
+        return {
+            cycle.id: CycleAccess(cycle=cycle, user=user, roles=frozenset(), group_ids=frozenset()) for cycle in cycles
+        }
+    rows = (
+        await session.execute(
+            select(Membership.cycle_id, Membership.role, Membership.group_id, Membership.suspended_at).where(
+                Membership.user_id == user.id, Membership.cycle_id.in_([cycle.id for cycle in cycles])
+            )
         )
-    result: dict[UUID, CycleAccess] = {}
-    for cycle in cycles:
-        if user is None:
-            result[cycle.id] = CycleAccess(cycle=cycle, user=None, roles=frozenset(), group_ids=frozenset())
-        else:
-            result[cycle.id] = access_from_memberships(cycle, user, [row for row in rows if row.cycle_id == cycle.id])
-    return result
+    ).all()
+    return {
+        cycle.id: access_from_memberships(cycle, user, [row for row in rows if row.cycle_id == cycle.id])
+        for cycle in cycles
+    }

@@ -10,7 +10,7 @@ Filters only ever narrow what the list's own visibility rule lets through.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -23,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from workspace.core.i18n import LANGUAGES
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import CycleAccess
-from workspace.cycles.models import Axis, WorkingGroup
+from workspace.cycles.models import Axis, Cycle, WorkingGroup
 from workspace.recommendations.models import Amendment, AmendmentStatus, Recommendation, Status, Translation
 from workspace.recommendations.services import Page, visible_statuses
 from workspace.recommendations.signals import list_shown, results_visible
@@ -209,19 +209,23 @@ def _sort_key(order: str, facts: Facts) -> tuple[int, float]:
     return (1, 0.0) if value is None else (0, -value)
 
 
+AccessesOf = Callable[[Iterable[Cycle]], Awaitable[dict[UUID, CycleAccess]]]
+"""The reader's access to each of some cycles (for a list that spans cycles, such as the search)."""
+
+
 async def list_page(
     session: AsyncSession,
     statement: Select[Any],
     filters: ListFilters,
-    accesses: dict[UUID, CycleAccess] | Any,
+    accesses: dict[UUID, CycleAccess] | AccessesOf,
     *,
     order_by: Sequence[Any],
     page: int = 1,
     size: int | None = 20,
 ) -> Listing:
     """One page of the recommendations `statement` selects (already limited to what the reader may see),
-    narrowed by `filters` and in their order; `accesses` maps cycle ids to the reader's access (or a
-    callable giving it for a set of cycle ids, awaited once, for a list that spans cycles)."""
+    narrowed by `filters` and in their order. `accesses`: the reader's access per cycle id, or a function
+    giving it for the cycles listed."""
     matching = statement.where(*filters.conditions())
     rows = (
         await session.execute(
@@ -233,11 +237,12 @@ async def list_page(
     ids = [row.id for row in rows]
     cycle_of = {row.id: row.cycle_id for row in rows}
     languages_of = {row.id: row.language for row in rows}
-    if callable(accesses):
-        accesses = await accesses(set(cycle_of.values()))
     size = size or max(1, len(ids))
     facts: dict[UUID, Facts] = {}
     if filters.order in COUNTED_ORDERS and ids:
+        if callable(accesses):
+            cycles = (await session.scalars(select(Cycle).where(Cycle.id.in_(set(cycle_of.values()))))).all()
+            accesses = await accesses(cycles)
         facts = await facts_of(session, ids, cycle_of, accesses, languages_of)
         ids.sort(key=lambda recommendation_id: _sort_key(filters.order, facts[recommendation_id]))
     total = len(ids)
@@ -245,8 +250,6 @@ async def list_page(
     shown = ids[(page_info.number - 1) * size : page_info.number * size]
     if not shown:
         return Listing([], page_info, filters)
-    if not facts:
-        facts = await facts_of(session, shown, cycle_of, accesses, languages_of)
     loaded = {
         recommendation.id: recommendation
         for recommendation in (
@@ -262,6 +265,10 @@ async def list_page(
             )
         ).all()
     }
+    if callable(accesses):
+        accesses = await accesses({recommendation.axis.cycle for recommendation in loaded.values()})
+    if not facts:
+        facts = await facts_of(session, shown, cycle_of, accesses, languages_of)
     return Listing([Row(loaded[i], facts[i]) for i in shown if i in loaded], page_info, filters)
 
 
