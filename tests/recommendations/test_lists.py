@@ -95,7 +95,9 @@ async def test_a_member_filters_the_axis_page_by_working_group_and_status(client
     assert listed(await page(client, path, group=str(first.id))) == [str(ours.id)]
     assert set(listed(await page(client, path, group=str(second.id)))) == {str(theirs.id), str(draft.id)}
     assert listed(await page(client, path, group=str(second.id), status="draft")) == [str(draft.id)]
-    assert len(listed(await page(client, path, group="not-a-group", status="nonsense"))) == 3, "unknown values are dropped"
+    assert len(listed(await page(client, path, group="not-a-group", status="nonsense"))) == 3, (
+        "unknown values are dropped"
+    )
 
 
 async def test_a_group_or_cycle_filter_never_shows_what_the_reader_may_not_see(client, db):
@@ -204,12 +206,14 @@ async def test_the_axis_page_with_facts_makes_the_same_number_of_queries_for_2_o
             recommendation = await make_recommendation(db, cycle, author=member)
             await make_comment(db, recommendation, member, "Remarque")
             async with db.transaction() as session:
-                session.add(Translation(recommendation_id=recommendation.id, language="nl", content={}, source_revision=1))
+                session.add(
+                    Translation(recommendation_id=recommendation.id, language="nl", content={}, source_revision=1)
+                )
         client.cookies.clear()
         await sign_in(client, member)
         statements: list[str] = []
 
-        def count(*args, **kwargs):
+        def count(*args, statements=statements, **kwargs):
             if args[2].lstrip().upper().startswith("SELECT"):
                 statements.append(args[2])
 

@@ -38,4 +38,7 @@ async def _discussion_on_the_recommendation_page(
 async def _comments_in_lists_of_recommendations(
     _sender: None, *, session: AsyncSession, ids: list[UUID], **_context: Any
 ) -> dict[UUID, dict[str, Any]]:
-    return {recommendation_id: {"comments": count} for recommendation_id, count in (await comment_counts(session, ids)).items()}
+    return {
+        recommendation_id: {"comments": count}
+        for recommendation_id, count in (await comment_counts(session, ids)).items()
+    }

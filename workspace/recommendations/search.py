@@ -22,13 +22,12 @@ from urllib.parse import urlencode
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, or_, select, table, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import Side, User
 from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
-from workspace.recommendations.models import Recommendation, RecommendationTag, Status
 from workspace.cycles.services import accesses_to
 from workspace.recommendations.listing import Facts, ListFilters, groups_listed, list_page, offered_orders, sql_order
+from workspace.recommendations.models import Recommendation, RecommendationTag, Status
 from workspace.recommendations.services import PUBLIC_STATUSES, Page
 
 PAGE_SIZE = 20
@@ -103,6 +102,7 @@ class Filters:
     @classmethod
     def from_query(cls, orders: Sequence[str] = SEARCH_ORDERS, **raw: str | None) -> Filters:
         """`orders`: those offered to the reader (without the vote's results where they may not see them)."""
+
         def clean(name: str, length: int = 100) -> str:
             return " ".join((raw.get(name) or "").split())[:length]
 

@@ -10,8 +10,8 @@ from workspace.cycles.access import CycleAccess
 from workspace.recommendations.models import Recommendation
 from workspace.recommendations.signals import list_shown, page_opened, results_visible
 from workspace.voting import rules
-from workspace.voting.services import support_and_consensus
 from workspace.voting.results import panel
+from workspace.voting.services import support_and_consensus
 
 
 @page_opened.connect

@@ -218,7 +218,6 @@ async def _eligible_counts(session: AsyncSession, cycle: Cycle) -> tuple[int, di
 
 async def tallies(session: AsyncSession, cycle: Cycle, recommendations: list[Recommendation]) -> dict[UUID, Tally]:
     """One tally per recommendation, in two queries whatever their number."""
-    ids = [recommendation.id for recommendation in recommendations]
     everyone, by_group = await _eligible_counts(session, cycle)
     result: dict[UUID, rules.Tally] = {}
     for recommendation in recommendations:
