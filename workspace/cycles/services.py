@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -18,7 +19,7 @@ from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.models import AuditEntry
 from workspace.core.web import found
-from workspace.cycles.access import CycleAccess, cycle_access, require
+from workspace.cycles.access import CycleAccess, access_from_memberships, cycle_access, require
 from workspace.cycles.models import Axis, Cycle, Meeting, Membership, Phase, WorkingGroup
 
 SEEDED_AXES = (
@@ -314,3 +315,24 @@ async def upcoming_meetings(
         .limit(limit)
     )
     return [(meeting, group) for meeting, group in rows.all()]
+
+
+async def accesses_to(session: AsyncSession, user: User | None, cycles: Iterable[Cycle]) -> dict[UUID, CycleAccess]:
+    """The person's access to each of these cycles, in one query whatever their number (for a list
+    spanning cycles, such as the search)."""
+    cycles = list(cycles)
+    if user is None or not cycles:
+        return {
+            cycle.id: CycleAccess(cycle=cycle, user=user, roles=frozenset(), group_ids=frozenset()) for cycle in cycles
+        }
+    rows = (
+        await session.execute(
+            select(Membership.cycle_id, Membership.role, Membership.group_id, Membership.suspended_at).where(
+                Membership.user_id == user.id, Membership.cycle_id.in_([cycle.id for cycle in cycles])
+            )
+        )
+    ).all()
+    return {
+        cycle.id: access_from_memberships(cycle, user, [row for row in rows if row.cycle_id == cycle.id])
+        for cycle in cycles
+    }

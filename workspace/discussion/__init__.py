@@ -1,6 +1,7 @@
 """Comments, reports, moderation and notifications."""
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,10 +9,12 @@ from workspace.accounts.models import User
 from workspace.accounts.signals import page_opened
 from workspace.core.db import Database
 from workspace.cycles.access import CycleAccess
+from workspace.discussion.comments import comment_counts
 from workspace.discussion.moderation import open_report_counts
 from workspace.discussion.notifications import unread_count
 from workspace.discussion.views import discussion_context
 from workspace.recommendations.models import Recommendation
+from workspace.recommendations.signals import list_shown
 from workspace.recommendations.signals import page_opened as recommendation_page_opened
 
 
@@ -29,3 +32,13 @@ async def _discussion_on_the_recommendation_page(
     recommendation: Recommendation, *, session: AsyncSession, access: CycleAccess, kept: dict[str, Any]
 ) -> dict[str, Any]:
     return await discussion_context(session, recommendation, access, kept.get("comment_form"))
+
+
+@list_shown.connect
+async def _comments_in_lists_of_recommendations(
+    _sender: None, *, session: AsyncSession, ids: list[UUID], **_context: Any
+) -> dict[UUID, dict[str, Any]]:
+    return {
+        recommendation_id: {"comments": count}
+        for recommendation_id, count in (await comment_counts(session, ids)).items()
+    }

@@ -243,3 +243,19 @@ async def marker(session: AsyncSession, recommendation_id: UUID) -> str:
     latest = row[1]
     stamp = int(latest.timestamp() * 1_000_000) if latest else 0
     return f"{row[0]}-{stamp}"
+
+
+async def comment_counts(session: AsyncSession, recommendation_ids: list[UUID]) -> dict[UUID, int]:
+    """The comments readers see on each recommendation (neither deleted nor hidden), in one query."""
+    if not recommendation_ids:
+        return {}
+    rows = await session.execute(
+        select(Comment.recommendation_id, func.count())
+        .where(
+            Comment.recommendation_id.in_(recommendation_ids),
+            Comment.deleted_at.is_(None),
+            Comment.hidden_at.is_(None),
+        )
+        .group_by(Comment.recommendation_id)
+    )
+    return {recommendation_id: count for recommendation_id, count in rows.all()}  # noqa: C416 - rows, not pairs

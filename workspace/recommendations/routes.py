@@ -16,7 +16,7 @@ from workspace.core.web import DbSession, notify, see_other
 from workspace.cycles import services as cycles
 from workspace.cycles.access import require
 from workspace.cycles.dependencies import CycleInReach
-from workspace.recommendations import editing, privacy, services, translations
+from workspace.recommendations import editing, listing, privacy, services, translations
 from workspace.recommendations.rules import can_create
 from workspace.recommendations.views import page_context
 
@@ -62,18 +62,24 @@ class AxisController(Controller):
         access: CycleInReach,
         code: FromPath[str],
         page: FromQuery[int] = 1,
+        group: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        language: FromQuery[str] = "",
+        order: FromQuery[str] = "",
     ) -> Template:
         axis = cycles.find_axis(access, code)
-        items, page_info = await services.axis_recommendations(db_session, access, axis, page=page)
+        raw = {"group": group, "status": status, "language": language, "order": order}
         context = {
             "access": access,
             "axis": axis,
-            "recommendations": items,
-            "page": page_info,
+            "listed": await listing.axis_list(db_session, access, axis, raw, page=page),
+            "order_labels": listing.order_labels(),
+            "statuses": services.visible_statuses(access),
             "can_create": can_create(access),
         }
-        template = "recommendations/_axis_list.html" if request.htmx else "recommendations/axis.html"
-        return Template(template, context=context)
+        htmx = request.htmx
+        partial = htmx and not htmx.history_restore_request
+        return Template("recommendations/_axis_list.html" if partial else "recommendations/axis.html", context=context)
 
 
 recommendation_routes = [RecommendationController, AxisController]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -21,14 +22,17 @@ from urllib.parse import urlencode
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, or_, select, table, true
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import Side, User
-from workspace.cycles.models import Axis, Cycle, Membership, Phase
+from workspace.cycles.models import Axis, Cycle, Membership, Phase, WorkingGroup
+from workspace.cycles.services import accesses_to
+from workspace.recommendations.listing import Facts, ListFilters, groups_listed, list_page, offered_orders, sql_order
 from workspace.recommendations.models import Recommendation, RecommendationTag, Status
 from workspace.recommendations.services import PUBLIC_STATUSES, Page
 
 PAGE_SIZE = 20
+SEARCH_ORDERS = ("relevance", "newest", "axis", "discussed", "status", "support", "consensus")
+"""The search's orders, best match first (newest first when no word is given)."""
 MAX_WORDS = 12
 MAX_WORD_LENGTH = 60
 MAX_QUERY_LENGTH = 500
@@ -91,14 +95,25 @@ class Filters:
     status: str = ""
     tag: str = ""
     side: str = ""
+    group: str = ""
+    language: str = ""
+    order: str = "relevance"
 
     @classmethod
-    def from_query(cls, **raw: str | None) -> Filters:
+    def from_query(cls, orders: Sequence[str] = SEARCH_ORDERS, **raw: str | None) -> Filters:
+        """`orders`: those offered to the reader (without the vote's results where they may not see them)."""
+
         def clean(name: str, length: int = 100) -> str:
             return " ".join((raw.get(name) or "").split())[:length]
 
         status = clean("status")
         side = clean("side")
+        listed = ListFilters.from_query(
+            orders=orders,
+            order=clean("order", 20),
+            group=clean("group", 40),
+            language=clean("language", 2),
+        )
         return cls(
             q=clean("q", MAX_QUERY_LENGTH),
             cycle=clean("cycle", 60),
@@ -106,11 +121,19 @@ class Filters:
             status=status if status in {member.value for member in Status} else "",
             tag=clean("tag", 60),
             side=side if side in {member.value for member in Side} else "",
+            group=listed.group,
+            language=listed.language,
+            order=listed.order,
         )
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.cycle, self.axis, self.status, self.tag, self.side))
+        return any((self.q, self.cycle, self.axis, self.status, self.tag, self.side, self.group, self.language))
+
+    @property
+    def listed(self) -> ListFilters:
+        """The filters every list of recommendations shares (the others are the search's own)."""
+        return ListFilters(group=self.group, language=self.language, order=self.order)
 
     def query_string(self, **changes: Any) -> str:
         values = {
@@ -120,6 +143,9 @@ class Filters:
             "status": self.status,
             "tag": self.tag,
             "side": self.side,
+            "group": self.group,
+            "language": self.language,
+            "order": "" if self.order == SEARCH_ORDERS[0] else self.order,
             **changes,
         }
         return urlencode({name: value for name, value in values.items() if value not in ("", None, 1)})
@@ -129,6 +155,7 @@ class Filters:
 class Result:
     recommendation: Recommendation
     snippet: Markup
+    facts: Facts = field(default_factory=Facts)
 
 
 @dataclass
@@ -206,33 +233,27 @@ def search_statement(dialect: str, user: User | None, filters: Filters) -> tuple
 async def search(
     session: AsyncSession, user: User | None, filters: Filters, *, page: int = 1, size: int = PAGE_SIZE
 ) -> SearchResults:
-    """One page of the recommendations the reader may see that match, best first (newest first without
-    words), with authors, axes, cycles and tags, in a fixed number of queries."""
+    """One page of the recommendations the reader may see that match, in the order asked (best match
+    first by default, newest first without words), with the facts of each row, in a fixed number of queries."""
     query_words = words(filters.q)
     if filters.q and not query_words:
         # Only punctuation or operators: nothing to look for.
         return SearchResults([], Page(number=1, size=size, total=0), filters, query_words)
     assert session.bind is not None
-    statement, order = search_statement(session.bind.dialect.name, user, filters)
-    counted = statement.with_only_columns(Recommendation.id).subquery()
-    total = await session.scalar(select(func.count()).select_from(counted)) or 0
-    page_info = Page(number=max(1, min(page, max(1, -(-total // size)))), size=size, total=total)
-    if total == 0:
-        return SearchResults([], page_info, filters, query_words)
-    found = (
-        await session.scalars(
-            statement.order_by(*order)
-            .offset((page_info.number - 1) * size)
-            .limit(size)
-            .options(
-                selectinload(Recommendation.author),
-                selectinload(Recommendation.axis).selectinload(Axis.cycle),
-                selectinload(Recommendation.tags),
-            )
-        )
-    ).all()
-    results = [Result(recommendation, snippet(recommendation.finding, query_words)) for recommendation in found]
-    return SearchResults(results, page_info, filters, query_words)
+    statement, relevance = search_statement(session.bind.dialect.name, user, filters)
+    listed = await list_page(
+        session,
+        statement,
+        filters.listed,
+        lambda cycles: accesses_to(session, user, cycles),
+        order_by=relevance if filters.order == "relevance" else sql_order(filters.order),
+        page=page,
+        size=size,
+    )
+    results = [
+        Result(row.recommendation, snippet(row.recommendation.finding, query_words), row.facts) for row in listed.rows
+    ]
+    return SearchResults(results, listed.page, filters, query_words)
 
 
 def _fold(text: str) -> str:
@@ -286,11 +307,14 @@ class FilterChoices:
     cycles: list[Cycle]
     axes: list[Axis]
     tags: list[str]
+    groups: list[WorkingGroup]
+    orders: tuple[str, ...]
 
 
 async def filter_choices(session: AsyncSession, user: User | None, cycles: list[Cycle]) -> FilterChoices:
-    """The options of the filter lists: the cycles the reader may open, their axes (one per code), and the
-    tags of the recommendations the reader may see."""
+    """The options of the filter lists: the cycles the reader may open, their axes (one per code), the
+    tags and working groups of the recommendations the reader may see, and the orders (by the vote's
+    results only if one of those cycles shows them to the reader)."""
     cycle_ids = [cycle.id for cycle in cycles]
     axes: list[Axis] = []
     if cycle_ids:
@@ -317,4 +341,11 @@ async def filter_choices(session: AsyncSession, user: User | None, cycles: list[
     unique: dict[str, str] = {}
     for tag in tags:
         unique.setdefault(tag.lower(), tag)
-    return FilterChoices(cycles=cycles, axes=axes, tags=sorted(unique.values(), key=_fold))
+    accesses = await accesses_to(session, user, cycles)
+    return FilterChoices(
+        cycles=cycles,
+        axes=axes,
+        tags=sorted(unique.values(), key=_fold),
+        groups=await groups_listed(session, select(Recommendation).where(visibility(user))),
+        orders=await offered_orders(SEARCH_ORDERS, accesses.values()),
+    )

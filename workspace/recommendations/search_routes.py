@@ -11,7 +11,7 @@ from workspace.accounts.guards import CurrentUser
 from workspace.accounts.models import Side
 from workspace.core.web import DbSession
 from workspace.cycles.services import visible_cycles
-from workspace.recommendations import search
+from workspace.recommendations import listing, search
 from workspace.recommendations.models import Status
 from workspace.recommendations.services import PUBLIC_STATUSES
 
@@ -27,9 +27,14 @@ async def search_page(
     status: FromQuery[str] = "",
     tag: FromQuery[str] = "",
     side: FromQuery[str] = "",
+    group: FromQuery[str] = "",
+    language: FromQuery[str] = "",
+    order: FromQuery[str] = "",
     page: FromQuery[int] = 1,
 ) -> Template:
-    filters = search.Filters.from_query(q=q, cycle=cycle, axis=axis, status=status, tag=tag, side=side)
+    filters = search.Filters.from_query(
+        q=q, cycle=cycle, axis=axis, status=status, tag=tag, side=side, group=group, language=language, order=order
+    )
     found = await search.search(db_session, user, filters, page=page)
     context = {"found": found, "filters": filters}
     htmx = request.htmx
@@ -40,6 +45,7 @@ async def search_page(
         "choices": choices,
         "statuses": list(Status) if user is not None else list(PUBLIC_STATUSES),
         "sides": list(Side),
+        "order_labels": listing.order_labels(),
     }
     return Template("recommendations/search.html", context=context)
 

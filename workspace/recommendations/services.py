@@ -64,34 +64,6 @@ class Page:
         return self.number < self.count
 
 
-async def axis_recommendations(
-    session: AsyncSession, access: CycleAccess, axis: Axis, *, page: int = 1, size: int = 20
-) -> tuple[list[Recommendation], Page]:
-    """One page of an axis's recommendations, with authors and tags, in a fixed number of queries."""
-    condition = (
-        Recommendation.cycle_id == access.cycle.id,
-        Recommendation.axis_id == axis.id,
-        Recommendation.status.in_(visible_statuses(access)),
-    )
-    total = await session.scalar(select(func.count()).select_from(Recommendation).where(*condition)) or 0
-    page_info = Page(number=max(1, min(page, max(1, -(-total // size)))), size=size, total=total)
-    recommendations = (
-        await session.scalars(
-            select(Recommendation)
-            .where(*condition)
-            .order_by(Recommendation.reference.is_(None), Recommendation.reference, Recommendation.created_at)
-            .offset((page_info.number - 1) * size)
-            .limit(size)
-            .options(
-                selectinload(Recommendation.author),
-                selectinload(Recommendation.tags),
-                selectinload(Recommendation.group),
-            )
-        )
-    ).all()
-    return list(recommendations), page_info
-
-
 async def get_recommendation(
     session: AsyncSession, recommendation_id: UUID, user: User | None
 ) -> tuple[Recommendation, CycleAccess]:

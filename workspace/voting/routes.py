@@ -20,7 +20,9 @@ from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import Eligibility, SideSplit
+from workspace.recommendations import listing
 from workspace.voting import results, rules, services
+from workspace.voting.ballot_paper import ballot_paper
 
 
 async def _ballot_context(
@@ -83,19 +85,30 @@ class CycleVoteController(Controller):
 
     @get("/vote", name="vote")
     async def vote_page(
-        self, db_session: DbSession, user: CurrentUser, access: CycleInReach, order: FromQuery[str] = "reference"
+        self,
+        db_session: DbSession,
+        user: CurrentUser,
+        access: CycleInReach,
+        order: FromQuery[str] = "reference",
+        axis: FromQuery[str] = "",
+        group: FromQuery[str] = "",
+        language: FromQuery[str] = "",
     ) -> Template:
         """The ballot paper during the vote, the results after it (or live, when the cycle shows them)."""
-        order = order if order in results.ORDERS else "reference"
         visible = rules.results_visible(access)
+        raw = {"order": order, "axis": axis, "group": group, "language": language}
+        paper = None if visible else await ballot_paper(db_session, access, raw)
+        order = order if order in results.ORDERS else "reference"
         by_axis = await results.cycle_results(db_session, access, order) if visible else []
-        on_ballot = [] if visible else await services.recommendations_on_ballot(db_session, access.cycle)
+        on_ballot = [row.recommendation for row in paper.listing.rows] if paper else []
         turnout = await services.tallies(db_session, access.cycle, on_ballot) if access.is_participant else {}
         context = {
             "access": access,
             "visible": visible,
             "by_axis": by_axis,
             "on_ballot": on_ballot,
+            "paper": paper,
+            "order_labels": listing.order_labels(),
             "turnout": turnout,
             "order": order,
             "mine": await services.my_choices(db_session, access.cycle, user),

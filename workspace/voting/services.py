@@ -218,7 +218,6 @@ async def _eligible_counts(session: AsyncSession, cycle: Cycle) -> tuple[int, di
 
 async def tallies(session: AsyncSession, cycle: Cycle, recommendations: list[Recommendation]) -> dict[UUID, Tally]:
     """One tally per recommendation, in two queries whatever their number."""
-    ids = [recommendation.id for recommendation in recommendations]
     everyone, by_group = await _eligible_counts(session, cycle)
     result: dict[UUID, rules.Tally] = {}
     for recommendation in recommendations:
@@ -226,15 +225,49 @@ async def tallies(session: AsyncSession, cycle: Cycle, recommendations: list[Rec
         if cycle.eligibility == Eligibility.GROUP and recommendation.group_id is not None:
             eligible = by_group.get(recommendation.group_id, 0)
         result[recommendation.id] = rules.Tally(recommendation_id=recommendation.id, eligible=eligible)
-    if ids:
-        rows = await session.execute(
-            select(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind, func.count())
-            .where(Ballot.recommendation_id.in_(ids))
-            .group_by(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind)
-        )
-        for recommendation_id, choice, side, actor_kind, number in rows.all():
-            result[recommendation_id].add(choice, side, actor_kind, number)
+    await _count_ballots(session, result)
     return result
+
+
+async def _count_ballots(session: AsyncSession, tallies: dict[UUID, rules.Tally]) -> None:
+    """Adds the ballots cast on each of these recommendations to its tally, in one query."""
+    if not tallies:
+        return
+    rows = await session.execute(
+        select(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind, func.count())
+        .where(Ballot.recommendation_id.in_(list(tallies)))
+        .group_by(Ballot.recommendation_id, Ballot.choice, Ballot.side, Ballot.actor_kind)
+    )
+    for recommendation_id, choice, side, actor_kind, number in rows.all():
+        tallies[recommendation_id].add(choice, side, actor_kind, number)
+
+
+async def support_and_consensus(
+    session: AsyncSession, ids: list[UUID], cycle_of: dict[UUID, UUID], accesses: dict[UUID, CycleAccess]
+) -> dict[UUID, dict[str, Any]]:
+    """Support and cross-border consensus of the listed recommendations whose cycle shows the reader
+    its results (`rules.results_visible`, as the results page): one query whatever their number and
+    cycles. Turnout is left out (it needs each cycle's voters), so is what was never put to the vote."""
+    shown = [i for i in ids if rules.results_visible(accesses[cycle_of[i]])]
+    if not shown:
+        return {}
+    on_ballot = set(
+        (
+            await session.scalars(
+                select(Recommendation.id).where(Recommendation.id.in_(shown), Recommendation.status.in_(ON_THE_BALLOT))
+            )
+        ).all()
+    )
+    counted = {i: rules.Tally(recommendation_id=i) for i in shown if i in on_ballot}
+    await _count_ballots(session, counted)
+    return {
+        i: {
+            "results_visible": True,
+            "support": tally.overall.support,
+            "consensus": tally.consensus(accesses[cycle_of[i]].cycle.side_split),
+        }
+        for i, tally in counted.items()
+    }
 
 
 Tally = rules.Tally
