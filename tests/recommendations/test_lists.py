@@ -143,6 +143,7 @@ async def test_a_member_orders_the_axis_page_by_newest_most_discussed_and_status
 async def test_support_and_consensus_appear_on_the_axis_page_once_the_vote_is_closed(client, db):
     room = await voting_room(db, fr=2, wal=1, vl=1)
     weak = await make_recommendation(db, room.cycle, author=room.voters["fr"][0], reference="P9")
+    unvoted = await make_recommendation(db, room.cycle, author=room.voters["fr"][0], reference="P8")
     for voter in room.everyone():
         await sign_in(client, voter)
         assert (await cast(client, room.recommendation, "for")).status_code == 303
@@ -160,8 +161,13 @@ async def test_support_and_consensus_appear_on_the_axis_page_once_the_vote_is_cl
     after = await page(client, path, order="consensus")
     assert "Support: 100 %" in after
     assert "Support: 50 %" in after
-    assert listed(after) == [str(room.recommendation.id), str(weak.id)]
-    assert listed(await page(client, path, order="support")) == [str(room.recommendation.id), str(weak.id)]
+    assert listed(after) == [str(room.recommendation.id), str(weak.id), str(unvoted.id)]  # nobody voted: last
+    assert "Cross-border consensus: no ballots yet." in after
+    assert listed(await page(client, path, order="support")) == [
+        str(room.recommendation.id),
+        str(weak.id),
+        str(unvoted.id),
+    ]
     assert '<option value="consensus" selected>' in after
 
 

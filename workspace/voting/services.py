@@ -264,7 +264,7 @@ async def support_and_consensus(
         i: {
             "results_visible": True,
             "support": tally.overall.support,
-            "consensus": tally.consensus(accesses[cycle_of[i]].cycle.side_split),
+            "consensus": tally.consensus(accesses[cycle_of[i]].cycle.side_split) if tally.overall.cast else None,
         }
         for i, tally in counted.items()
     }
