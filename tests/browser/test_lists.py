@@ -34,7 +34,8 @@ def test_a_list_of_recommendations_fits_the_screen_and_passes_axe(
     page.set_viewport_size({"width": width, "height": 900})
     csp_violations = watch_csp(page)
     response = page.goto(LISTS[name])
-    assert response is not None and response.status == 200
+    assert response is not None
+    assert response.status == 200
     assert page.locator("h1").count() == 1
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "nothing sticks out of the page"
     results = AXE.run(page, options=AXE_OPTIONS)
@@ -52,6 +53,7 @@ def test_a_member_filters_the_axis_page_without_javascript(new_context, signed_i
     page.select_option("#axis-language", "nl")
     page.select_option("#axis-order", "newest")
     page.get_by_role("button", name="Tonen").click()
-    assert "language=nl" in page.url and "order=newest" in page.url
+    assert "language=nl" in page.url
+    assert "order=newest" in page.url
     assert page.locator("#axis-language").input_value() == "nl"
     assert page.locator("#axis-order").input_value() == "newest"
