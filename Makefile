@@ -29,7 +29,7 @@ system-deps:
 	./scripts/system-deps.sh
 
 test: $(VENV)/.test-installed system-deps lint
-	$(BIN)/pytest -n auto --dist loadgroup
+	$(BIN)/pytest -n auto --dist loadgroup --durations=30
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .

@@ -78,8 +78,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, login_rate_limit=1000)
+def settings(database_url: str, request: pytest.FixtureRequest) -> Settings:
+    run_jobs = request.node.get_closest_marker("without_jobs") is None
+    return Settings(database_url=database_url, login_rate_limit=1000, run_jobs=run_jobs)
 
 
 @pytest.fixture

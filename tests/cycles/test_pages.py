@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import event
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
@@ -128,6 +129,7 @@ async def test_the_axis_page_paginates(client, db):
     assert (await client.get(f"/cycles/{cycle.slug}/axes/p?page=abc")).status_code == 400
 
 
+@pytest.mark.without_jobs
 async def test_the_axis_page_makes_the_same_number_of_queries_for_3_or_20_recommendations(client, db, app):
     member = await make_user(db)
     small = await make_cycle(db)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, update
 
 from tests.dossier.support import consolidation
@@ -354,6 +355,7 @@ async def _member_with_texts(db, number):
     return member
 
 
+@pytest.mark.without_jobs
 async def test_the_home_page_makes_the_same_number_of_queries_for_2_or_10_texts(client, db, app):
     few, many = await _member_with_texts(db, 2), await _member_with_texts(db, 10)
     statements: list[str] = []

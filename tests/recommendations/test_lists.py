@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
+import pytest
 from sqlalchemy import update
 
 from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
@@ -200,6 +201,7 @@ async def test_the_ballot_paper_lists_facts_and_filters_by_axis_and_language(cli
     assert listed(await page(client, f"/cycles/{room.cycle.slug}/vote", axis="p")) == [str(room.recommendation.id)]
 
 
+@pytest.mark.without_jobs
 async def test_the_axis_page_with_facts_makes_the_same_number_of_queries_for_2_or_12_recommendations(client, db, app):
     from sqlalchemy import event
 

@@ -279,6 +279,7 @@ async def test_htmx_gets_only_the_results(client, db):
     assert "<html" in restore.text
 
 
+@pytest.mark.without_jobs
 async def test_the_search_makes_the_same_number_of_queries_for_3_or_20_results(client, db, app):
     cycle = await make_cycle(db)
     member = await member_of(db, cycle)
