@@ -175,6 +175,97 @@ async def _operations(app: Litestar) -> AsyncIterator[None]:
                 state.serving_lock.release()
 
 
+PAGE_ROUTES = [
+    *account_routes,
+    *kept_routes,
+    *oidc_routes,
+    *privacy_routes,
+    *home_routes,
+    *cycle_routes,
+    *invitation_routes,
+    *recommendation_routes,
+    *writing_routes,
+    *amendment_routes,
+    *translation_routes,
+    *search_routes,
+    *glossary_routes,
+    *voting_routes,
+    *colloquium_routes,
+    *discussion_routes,
+    *moderation_routes,
+    *inbox_routes,
+    *meeting_routes,
+    *dossier_routes,
+    *answer_routes,
+    *carry_over_routes,
+    not_found,
+]
+"""The pages, by domain; the unknown address last."""
+
+
+def _route_handlers() -> list[Any]:
+    static = create_static_files_router(
+        path="/static",
+        directories=[PROJECT_ROOT / "static"],
+        name="static",
+        opt={"no_request_context": True, "no_session": True},
+    )
+    pages = Router(path="/", include_in_schema=False, route_handlers=PAGE_ROUTES)
+    return [static, pages, *api_routes, *health_routes, *metrics_routes]
+
+
+def _session_config(settings: Settings) -> RenewableSessionConfig:
+    return RenewableSessionConfig(
+        key=settings.session_cookie_name,
+        max_age=SESSION_MAX_AGE,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        store="sessions",
+        exclude_opt_key="no_session",
+    )
+
+
+def _csrf_config(settings: Settings) -> CSRFConfig:
+    return CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="__Host-csrftoken" if settings.secure_cookies else "csrftoken",
+        cookie_secure=settings.secure_cookies,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["/static/", "/health", "/ready", "/metrics"],
+    )
+
+
+def _template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
+    configure_environment(engine.engine)
+    return TemplateConfig(instance=engine)
+
+
+def _middleware(settings: Settings, rate_limit: RateLimitConfig) -> list[Any]:
+    return [
+        # First: the client address every later part sees (rate limit, throttle) is the visitor's.
+        # uvicorn types ASGI apps with its own protocols; the middleware is a plain ASGI app all the same.
+        DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),  # type: ignore[arg-type]
+        CleanQueryString,
+        _session_config(settings).middleware,
+        RequestContextMiddleware(),
+        rate_limit.middleware,
+    ]
+
+
+def _openapi_config() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Passerelle API",
+        version="1",
+        description=API_DESCRIPTION,
+        path="/api/schema",
+        render_plugins=[JsonRenderPlugin()],
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
@@ -194,87 +285,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             await _dispose(db)
 
-    engine = JinjaTemplateEngine(directory=PROJECT_ROOT / "templates")
-    configure_environment(engine.engine)
-    template_config = TemplateConfig(instance=engine)
-
-    session_config = RenewableSessionConfig(
-        key=settings.session_cookie_name,
-        max_age=SESSION_MAX_AGE,
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-        path="/",
-        store="sessions",
-        exclude_opt_key="no_session",
-    )
-    csrf_config = CSRFConfig(
-        secret=settings.secret_key,
-        cookie_name="__Host-csrftoken" if settings.secure_cookies else "csrftoken",
-        cookie_secure=settings.secure_cookies,
-        cookie_httponly=True,
-        cookie_samesite="lax",
-        exclude=["/static/", "/health", "/ready", "/metrics"],
-    )
+    template_config = _template_config()
     rate_limit_store, sign_in_throttle = _sign_in_limits(settings, redis)
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.login_rate_limit),
         check_throttle_handler=_throttle_sign_in,
         store="rate_limit",
     )
-
     app = Litestar(
-        route_handlers=[
-            create_static_files_router(
-                path="/static",
-                directories=[PROJECT_ROOT / "static"],
-                name="static",
-                opt={"no_request_context": True, "no_session": True},
-            ),
-            Router(
-                path="/",
-                include_in_schema=False,
-                route_handlers=[
-                    *account_routes,
-                    *kept_routes,
-                    *oidc_routes,
-                    *privacy_routes,
-                    *home_routes,
-                    *cycle_routes,
-                    *invitation_routes,
-                    *recommendation_routes,
-                    *writing_routes,
-                    *amendment_routes,
-                    *translation_routes,
-                    *search_routes,
-                    *glossary_routes,
-                    *voting_routes,
-                    *colloquium_routes,
-                    *discussion_routes,
-                    *moderation_routes,
-                    *inbox_routes,
-                    *meeting_routes,
-                    *dossier_routes,
-                    *answer_routes,
-                    *carry_over_routes,
-                    not_found,
-                ],
-            ),
-            *api_routes,
-            *health_routes,
-            *metrics_routes,
-        ],
+        route_handlers=_route_handlers(),
         dependencies={"db_session": Provide(provide_db_session), **USER_DEPENDENCIES, **CYCLE_DEPENDENCIES},
-        middleware=[
-            # First: the client address every later part sees (rate limit, throttle) is the visitor's.
-            # uvicorn types ASGI apps with its own protocols; the middleware is a plain ASGI app all the same.
-            DefineMiddleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies)),  # type: ignore[arg-type]
-            CleanQueryString,
-            session_config.middleware,
-            RequestContextMiddleware(),
-            rate_limit.middleware,
-        ],
-        csrf_config=csrf_config,
+        middleware=_middleware(settings, rate_limit),
+        csrf_config=_csrf_config(settings),
         template_config=template_config,
         plugins=[
             HTMXPlugin(),
@@ -295,13 +317,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan, _operations],
         debug=settings.debug,
         logging_config=None,  # logs.configure (below) sets up the process's logging once
-        openapi_config=OpenAPIConfig(
-            title="Passerelle API",
-            version="1",
-            description=API_DESCRIPTION,
-            path="/api/schema",
-            render_plugins=[JsonRenderPlugin()],
-        ),
+        openapi_config=_openapi_config(),
     )
     app.state.db = db
     app.state.settings = settings
