@@ -70,6 +70,16 @@ async def _all(session: AsyncSession, statement: Any) -> list[Any]:
 
 async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
     """Everything Passerelle holds about the person, by file name."""
+    return {
+        "profile.json": await _profile(session, user),
+        "texts.json": await _texts(session, user),
+        "comments.json": await _comments(session, user),
+        "ballots.json": await _ballots(session, user),
+        "notifications.json": await _notifications(session, user),
+    }
+
+
+async def _profile(session: AsyncSession, user: User) -> dict[str, Any]:
     memberships = (
         await session.execute(
             select(Membership, Cycle.slug, WorkingGroup.name)
@@ -79,7 +89,7 @@ async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
         )
     ).all()
     identities = await _all(session, select(OidcIdentity).where(OidcIdentity.user_id == user.id))
-    profile = {
+    return {
         **_row(user, "id", "email", "display_name", "organisation", "territory", "side", "actor_kind", "language"),
         **_row(user, "is_admin", "created_at", "last_login_at"),
         "memberships": [
@@ -88,6 +98,9 @@ async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
         ],
         "sign_in_identities": [_row(identity, "provider", "subject", "created_at") for identity in identities],
     }
+
+
+async def _texts(session: AsyncSession, user: User) -> dict[str, Any]:
     coauthored = select(CoAuthor.recommendation_id).where(CoAuthor.user_id == user.id)
     recommendations = await _all(
         session,
@@ -98,7 +111,7 @@ async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
     revisions = await _all(session, select(Revision).where(Revision.author_id == user.id).order_by(Revision.created_at))
     amendments = await _all(session, select(Amendment).where(Amendment.author_id == user.id))
     translations = await _all(session, select(Translation).where(Translation.translator_id == user.id))
-    texts = {
+    return {
         "recommendations": [
             {
                 **_row(r, "id", "cycle_id", "status", "language", "title", "finding", "proposal", "institutions"),
@@ -111,9 +124,23 @@ async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
         "amendments": [_row(a, "recommendation_id", "content", "reason", "status", "created_at") for a in amendments],
         "translations": [_row(t, "recommendation_id", "language", "content", "updated_at") for t in translations],
     }
+
+
+async def _comments(session: AsyncSession, user: User) -> dict[str, Any]:
     comments = await _all(session, select(Comment).where(Comment.author_id == user.id).order_by(Comment.created_at))
     edits = await _all(session, select(CommentEdit).where(CommentEdit.comment_id.in_([c.id for c in comments])))
     reports = await _all(session, select(Report).where(Report.reporter_id == user.id))
+    return {
+        "comments": [
+            _row(c, "id", "recommendation_id", "parent_id", "anchor", "body", "created_at", "edited_at")
+            for c in comments
+        ],
+        "earlier_versions": [_row(e, "comment_id", "body", "created_at") for e in edits],
+        "reports": [_row(r, "comment_id", "recommendation_id", "reason", "status", "created_at") for r in reports],
+    }
+
+
+async def _ballots(session: AsyncSession, user: User) -> list[dict[str, Any]]:
     ballots = (
         await session.execute(
             select(Ballot, Recommendation.title)
@@ -122,26 +149,17 @@ async def collect(session: AsyncSession, user: User) -> dict[str, Any]:
             .order_by(Ballot.created_at)
         )
     ).all()
+    return [
+        {**_row(b, "recommendation_id", "choice", "reason", "side", "actor_kind", "updated_at"), "title": title}
+        for b, title in ballots
+    ]
+
+
+async def _notifications(session: AsyncSession, user: User) -> list[dict[str, Any]]:
     notifications = await _all(
         session, select(Notification).where(Notification.user_id == user.id).order_by(Notification.created_at)
     )
-    return {
-        "profile.json": profile,
-        "texts.json": texts,
-        "comments.json": {
-            "comments": [
-                _row(c, "id", "recommendation_id", "parent_id", "anchor", "body", "created_at", "edited_at")
-                for c in comments
-            ],
-            "earlier_versions": [_row(e, "comment_id", "body", "created_at") for e in edits],
-            "reports": [_row(r, "comment_id", "recommendation_id", "reason", "status", "created_at") for r in reports],
-        },
-        "ballots.json": [
-            {**_row(b, "recommendation_id", "choice", "reason", "side", "actor_kind", "updated_at"), "title": title}
-            for b, title in ballots
-        ],
-        "notifications.json": [_row(n, "kind", "params", "link", "created_at", "read_at") for n in notifications],
-    }
+    return [_row(n, "kind", "params", "link", "created_at", "read_at") for n in notifications]
 
 
 async def export_zip(session: AsyncSession, user: User, *, actor_id: UUID) -> bytes:
