@@ -398,3 +398,24 @@ async def test_a_new_draft_export_clears_out_draft_exports_older_than_a_day(clie
     assert "old draft.md" not in left
     assert {"recent draft.md", "old published.md"} <= left
     assert len(left) == 3
+
+
+async def test_side_by_side_a_field_its_translation_left_empty_is_printed_once_and_marked(client, db):
+    """The Dutch translation of P1 has its title, finding and proposal only; P2 has no translation."""
+    setup = await published(client, db)
+    slug = setup.cycle.slug
+    marker = f"{labels('fr')['not_translated']} / {labels('nl')['not_translated']}"
+    both = (await export(client, slug, "md", "fr-nl")).text
+    first = both[both.index(f"### P1. {TITLES[0]}") : both.index("### P2.")]
+    assert first.count("CPAS de Mons; Département du Nord") == 1
+    assert f"*{marker}*" in first
+    assert "Jongeren kloppen aan vier deuren." in first
+    assert f"### P2. {TITLES[1]}\n" in both
+    document = docx.Document(io.BytesIO((await export(client, slug, "docx", "nl")).content))
+    texts = [p.text for p in document.paragraphs]
+    assert texts.count("CPAS de Mons; Département du Nord") == 1
+    assert labels("nl")["not_translated"] in texts
+    data = (await export(client, slug, "json", "fr-nl")).json()
+    untranslated = data["axes"][1]["entries"][0]["untranslated_fields"]["nl"]
+    assert {"institutions", "harmonisation", "scheme_fr"} <= set(untranslated)
+    assert "finding" not in untranslated

@@ -7,6 +7,7 @@ a frozen version never changes when the recommendations do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -63,9 +64,37 @@ class Entry:
     minority_views: list[MinorityView] = field(default_factory=list)
     carried_from: str | None = None
     """The year and title of the recommendation this one continues, when carried from an earlier cycle."""
+    untranslated_fields: dict[str, list[str]] = field(default_factory=dict)
+    """Per language, the fields of a translation that left them empty: the original is shown in their place.
+    (A language in untranslated has no translation at all: every field is the original.)"""
 
     def title(self, language: str) -> str:
         return self.text.get(language, {}).get("title", "")
+
+    def translated(self, language: str, name: str) -> bool:
+        """Whether the text of field name in language is its own (the original or a translation), not the
+        original standing in for a missing translation."""
+        if language == self.original_language:
+            return True
+        return language not in self.untranslated and name not in self.untranslated_fields.get(language, [])
+
+    def versions(self, name: str, languages: Sequence[str]) -> list[tuple[str, str]]:
+        """(language it is written in, text) of field name for an export in languages: one per language,
+        but the original once where it stands in for a missing translation, so that side by side the same
+        text is never printed twice."""
+        shown: dict[str, str] = {}
+        for language in languages:
+            written_in = language if self.translated(language, name) else self.original_language
+            shown.setdefault(written_in, self.text.get(language, {}).get(name, ""))
+        return list(shown.items())
+
+    def missing(self, name: str, languages: Sequence[str]) -> list[str]:
+        """The languages among languages in which field name has text but no translation of it."""
+        return [
+            language
+            for language in languages
+            if not self.translated(language, name) and self.text.get(language, {}).get(name)
+        ]
 
 
 @dataclass

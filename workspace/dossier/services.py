@@ -106,20 +106,28 @@ def _votes(result: voting.Result) -> Votes:
     )
 
 
-def _texts(recommendation: Recommendation, translations: dict[str, Translation]) -> tuple[dict[str, Any], list[str]]:
+def _texts(
+    recommendation: Recommendation, translations: dict[str, Translation]
+) -> tuple[dict[str, Any], list[str], dict[str, list[str]]]:
+    """The text of each field in each language, the original where no translation exists; the languages
+    with no translation at all, and per language the fields its translation left empty."""
     original = {name: getattr(recommendation, name) or "" for name in TEXT_FIELDS}
     texts: dict[str, dict[str, str]] = {}
     untranslated: list[str] = []
+    missing: dict[str, list[str]] = {}
     for language in ("fr", "nl"):
         if language == recommendation.language:
             texts[language] = original
         elif language in translations:
             stored = translations[language].content
             texts[language] = {name: str(stored.get(name) or original[name]) for name in TEXT_FIELDS}
+            empty = [name for name in TEXT_FIELDS if original[name] and not stored.get(name)]
+            if empty:
+                missing[language] = empty
         else:
             texts[language] = original
             untranslated.append(language)
-    return texts, untranslated
+    return texts, untranslated, missing
 
 
 async def _carried_titles(session: AsyncSession, recommendations: list[Recommendation]) -> dict[UUID, str]:
@@ -162,7 +170,7 @@ async def build_content(session: AsyncSession, access: CycleAccess) -> DossierCo
     axis_codes = {axis.id: axis.code for axis in cycle.axes}
 
     def entry(recommendation: Recommendation, number: str) -> Entry:
-        texts, untranslated = _texts(recommendation, translations[recommendation.id])
+        texts, untranslated, missing = _texts(recommendation, translations[recommendation.id])
         result = results[recommendation.id]
         return Entry(
             id=str(recommendation.id),
@@ -173,6 +181,7 @@ async def build_content(session: AsyncSession, access: CycleAccess) -> DossierCo
             action_level=recommendation.action_level.value,
             text=texts,
             untranslated=untranslated,
+            untranslated_fields=missing,
             votes=_votes(result),
             minority_views=[MinorityView(view.choice.value, view.reason) for view in result.objections],
             carried_from=carried.get(recommendation.carried_from_id) if recommendation.carried_from_id else None,

@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from workspace.core.templating import configure_environment
-from workspace.dossier.content import DossierContent, Entry
+from workspace.dossier.content import DossierContent
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 from workspace.settings import PROJECT_ROOT
 
@@ -29,10 +29,6 @@ body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; 
 """
 
 
-def _dict_of(entry: Entry, name: str) -> dict[str, str]:
-    return {language: texts.get(name, "") for language, texts in entry.text.items()}
-
-
 @cache
 def environment() -> Environment:
     env = Environment(loader=FileSystemLoader(PROJECT_ROOT / "templates"), autoescape=select_autoescape())
@@ -42,7 +38,7 @@ def environment() -> Environment:
 
 
 def template_globals() -> dict[str, Any]:
-    return {"dict_of": _dict_of, "failed_text": failed_text, "side_name": side_name, "percent": percent}
+    return {"failed_text": failed_text, "side_name": side_name, "percent": percent}
 
 
 def context(content: DossierContent, languages: tuple[str, ...]) -> dict[str, Any]:

@@ -21,6 +21,9 @@ def _entry(raw: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
         **raw,
         "text": {language: raw["text"][language] for language in languages},
         "untranslated": [language for language in raw["untranslated"] if language in languages],
+        "untranslated_fields": {
+            language: fields for language, fields in raw["untranslated_fields"].items() if language in languages
+        },
     }
 
 

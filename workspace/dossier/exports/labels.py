@@ -26,6 +26,10 @@ def labels(language: str) -> dict[str, str]:
         return {
             "dossier": _("Consolidated dossier"),
             "contents": _("Contents"),
+            "contents_update": _(
+                "The contents are filled in when the document is updated: F9 in Word, Tools > Update > Update All "
+                "in LibreOffice."
+            ),
             "introduction": _("Introduction"),
             "version": _("Version %(number)s", number="{number}"),
             "draft": _("Draft, not published"),
@@ -67,6 +71,7 @@ def labels(language: str) -> dict[str, str]:
             "failed": _("Conditions not met"),
             "minority_views": _("Minority views"),
             "untranslated": _("Not yet translated: shown in the original language."),
+            "not_translated": _("Not translated"),
             "carried_from": _("Carried over from"),
             "number": _("Number"),
             "axis": _("Axis"),

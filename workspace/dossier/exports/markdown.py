@@ -9,7 +9,7 @@ import re
 
 from markdown_it import MarkdownIt
 
-from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
+from workspace.dossier.content import SCHEME_SIDES, DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
 
 FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
@@ -69,8 +69,30 @@ def _cell(text: str) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
+def _schemes(entry: Entry, languages: tuple[str, ...]) -> list[str]:
+    """A column for each side; side by side, a row for each language, starting with the language, where a
+    scheme without a translation is marked (its text is in the original's row)."""
+    header = [_label(f"scheme_{side}", languages) for side in SCHEME_SIDES]
+    side_by_side = len(languages) > 1
+    lines = [
+        "| " + " | ".join(["", *header] if side_by_side else header) + " |",
+        "|" + "---|" * (len(header) + side_by_side),
+    ]
+    marker = f"*{_label('not_translated', languages)}*"
+    for language in languages:
+        cells = []
+        for side in SCHEME_SIDES:
+            name = f"scheme_{side}"
+            text = _cell(entry.text[language][name])
+            if language in entry.missing(name, languages):
+                text = marker if entry.original_language in languages else f"{text} {marker}"
+            cells.append(text)
+        lines.append("| " + " | ".join([language.upper(), *cells] if side_by_side else cells) + " |")
+    return lines
+
+
 def _entry(entry: Entry, languages: tuple[str, ...]) -> list[str]:
-    title = " / ".join(entry.title(language) for language in languages)
+    title = " / ".join(written for _language, written in entry.versions("title", languages))
     lines = [f"### {entry.number + '. ' if entry.number else ''}{title}", ""]
     for language in entry.untranslated:
         if language in languages:
@@ -83,18 +105,15 @@ def _entry(entry: Entry, languages: tuple[str, ...]) -> list[str]:
         lines += [f"#### {_label(name, languages)}", ""]
         if name == "institutions":
             lines += [f"*{_label(entry.action_level, languages)}*", ""]
-        for language in languages:
-            if len(languages) > 1:
+        if entry.missing(name, languages):
+            lines += [f"*{_label('not_translated', languages)}*", ""]
+        versions = entry.versions(name, languages)
+        for language, written in versions:
+            if len(versions) > 1:
                 lines += [f"**{language.upper()}**", ""]
-            lines += [below(entry.text[language][name], 4), ""]
-    if any(entry.text[language][f"scheme_{side}"] for language in languages for side in ("fr", "wal", "vl")):
-        lines += [f"#### {_label('schemes', languages)}", ""]
-        lines.append("| | " + " | ".join(_label(f"scheme_{side}", languages) for side in ("fr", "wal", "vl")) + " |")
-        lines.append("|---|---|---|---|")
-        for language in languages:
-            cells = [_cell(entry.text[language][f"scheme_{side}"]) for side in ("fr", "wal", "vl")]
-            lines.append(f"| {language.upper()} | " + " | ".join(cells) + " |")
-        lines.append("")
+            lines += [below(written, 4), ""]
+    if any(entry.text[language][f"scheme_{side}"] for language in languages for side in SCHEME_SIDES):
+        lines += [f"#### {_label('schemes', languages)}", "", *_schemes(entry, languages), ""]
     if entry.votes:
         votes = entry.votes
         first = languages[0]

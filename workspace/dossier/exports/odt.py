@@ -13,6 +13,8 @@ from odf.style import (
     ParagraphProperties,
     Style,
     TableCellProperties,
+    TableColumnProperties,
+    TableProperties,
     TextProperties,
 )
 from odf.table import Table, TableCell, TableColumn, TableRow
@@ -24,6 +26,10 @@ from workspace.dossier.exports.plain import paragraphs
 
 FIELDS = ("finding", "proposal", "institutions", "expected_effect", "harmonisation")
 HEADING_SIZES = {1: "18pt", 2: "14pt", 3: "11pt"}
+VOTE_FIGURES = ("for", "against", "abstain", "block", "cast", "turnout", "support")
+FIGURE_WIDTHS = ("11cm", "3cm")
+"""The vote table: a row for each figure, its name then its value. Ten columns across the page broke the
+names mid-word; down the page, the longest name fits on one line in both languages."""
 
 
 class _Writer:
@@ -60,6 +66,18 @@ class _Writer:
         self.cell = Style(name="DossierCell", family="table-cell")
         self.cell.addElement(TableCellProperties(border="0.5pt solid #999999", padding="0.1cm"))
         self.document.automaticstyles.addElement(self.cell)
+        self.note_style = Style(name="DossierNote", family="paragraph", parentstylename=self.body)
+        self.note_style.addElement(TextProperties(fontstyle="italic"))
+        self.document.styles.addElement(self.note_style)
+        self.figures = Style(name="DossierFigures", family="table")
+        self.figures.addElement(TableProperties(width="14cm", align="left"))
+        self.document.automaticstyles.addElement(self.figures)
+        self.figure_columns = []
+        for index, width in enumerate(FIGURE_WIDTHS):
+            column = Style(name=f"DossierFigures.{index}", family="table-column")
+            column.addElement(TableColumnProperties(columnwidth=width))
+            self.document.automaticstyles.addElement(column)
+            self.figure_columns.append(column)
         self.page_break = Style(name="PageBreak", family="paragraph")
         self.page_break.addElement(ParagraphProperties(breakafter="page"))
         self.document.automaticstyles.addElement(self.page_break)
@@ -73,9 +91,18 @@ class _Writer:
     def paragraph(self, text: str) -> None:
         self.document.text.addElement(P(stylename=self.body, text=text))
 
-    def table(self, rows: list[list[str]]) -> None:
-        table = Table()
-        table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
+    def note(self, text: str) -> None:
+        self.document.text.addElement(P(stylename=self.note_style, text=text))
+
+    def table(self, rows: list[list[str]], figures: bool = False) -> None:
+        """A table with columns of equal widths, or the vote's figures (a narrow column for the values)."""
+        if figures:
+            table = Table(stylename=self.figures)
+            for column in self.figure_columns:
+                table.addElement(TableColumn(stylename=column))
+        else:
+            table = Table()
+            table.addElement(TableColumn(numbercolumnsrepeated=len(rows[0])))
         for values in rows:
             row = TableRow()
             for value in values:
@@ -87,19 +114,23 @@ class _Writer:
         self.document.text.addElement(table)
 
     def prose(self, texts: dict[str, str]) -> None:
-        if len(self.languages) == 1:
-            for paragraph in paragraphs(texts[self.languages[0]]):
+        self.columns([(language, texts[language]) for language in self.languages])
+
+    def columns(self, versions: list[tuple[str, str]]) -> None:
+        """Each text as paragraphs, or side by side in a table of one row when there are several."""
+        if len(versions) == 1:
+            for paragraph in paragraphs(versions[0][1]):
                 self.paragraph(paragraph)
-        elif any(texts[language] for language in self.languages):
-            self.table([["\n\n".join(paragraphs(texts[language])) for language in self.languages]])
+        elif any(written for _language, written in versions):
+            self.table([["\n\n".join(paragraphs(written)) for _language, written in versions]])
 
     def entry(self, entry: Entry) -> None:
         languages = self.languages
-        title = " / ".join(entry.title(language) for language in languages)
+        title = " / ".join(written for _language, written in entry.versions("title", languages))
         self.heading(f"{entry.number + '. ' if entry.number else ''}{title}", 2)
         for language in entry.untranslated:
             if language in languages:
-                self.paragraph(labels(language)["untranslated"])
+                self.note(labels(language)["untranslated"])
         if entry.carried_from:
             self.paragraph(f"{self.label('carried_from')}: {entry.carried_from}")
         for name in FIELDS:
@@ -109,37 +140,29 @@ class _Writer:
             self.heading(self.label(name), 3)
             if name == "institutions":
                 self.paragraph(self.label(entry.action_level))
-            self.prose(texts)
+            if entry.missing(name, languages):
+                self.note(self.label("not_translated"))
+            self.columns(entry.versions(name, languages))
         sides = ("fr", "wal", "vl")
         if any(entry.text[language][f"scheme_{side}"] for language in languages for side in sides):
             self.heading(self.label("schemes"), 3)
             self.table(
                 [
                     [self.label(f"scheme_{side}") for side in sides],
-                    [
-                        "\n\n".join(
-                            " ".join(paragraphs(entry.text[language][f"scheme_{side}"])) for language in languages
-                        )
-                        for side in sides
-                    ],
+                    [self.scheme(entry, f"scheme_{side}") for side in sides],
                 ]
             )
         if entry.votes:
             votes = entry.votes
             first = languages[0]
-            words = labels(first)
             self.heading(self.label("vote"), 3)
             verdict = self.label("adopted" if votes.adopted else "not_adopted")
             self.paragraph(verdict + (f" ({failed_text(votes.failed, first)})" if votes.failed else ""))
-            names = [
-                words["for"],
-                words["against"],
-                words["abstain"],
-                words["block"],
-                words["cast"],
-                words["turnout"],
-                words["support"],
-                *(words["support_on"].format(side=side_name(s, first)) for s in votes.sides),
+            names = [self.label(key) for key in VOTE_FIGURES] + [
+                " / ".join(
+                    labels(language)["support_on"].format(side=side_name(side, language)) for language in languages
+                )
+                for side in votes.sides
             ]
             values = [
                 str(votes.for_),
@@ -151,11 +174,17 @@ class _Writer:
                 percent(votes.support),
                 *(percent(v) for v in votes.sides.values()),
             ]
-            self.table([names, values])
+            self.table([[name, value] for name, value in zip(names, values, strict=True)], figures=True)
         if entry.minority_views:
             self.heading(self.label("minority_views"), 3)
             for view in entry.minority_views:
                 self.paragraph(f"• {self.label(view.choice)}: {view.reason}")
+
+    def scheme(self, entry: Entry, name: str) -> str:
+        texts = [" ".join(paragraphs(written)) for _language, written in entry.versions(name, self.languages)]
+        if entry.missing(name, self.languages):
+            texts.append(self.label("not_translated"))
+        return "\n\n".join(texts)
 
     def discussion(self, item: EntryDiscussion) -> None:
         """Replies are marked with one arrow per level (ODF collapses leading spaces)."""

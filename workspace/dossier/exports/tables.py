@@ -20,6 +20,9 @@ from workspace.dossier.content import DossierContent, Entry
 from workspace.dossier.exports.labels import labels, side_name
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+PERCENT_FORMATS = {"fr": "0 %"}
+"""Shares are numbers (0.6364) shown as percentages: "64 %" in French (a space before the sign), "64%"
+otherwise."""
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 """Control characters but tab, line feed and carriage return (which text may hold, and XML carries)."""
 TEXT_COLUMNS = (
@@ -48,6 +51,16 @@ def escape_formula(value: object) -> object:
     return value
 
 
+def _sides(content: DossierContent) -> list[str]:
+    return next((list(e.votes.sides) for e in [*content.entries(), *content.annex] if e.votes), ["fr", "be"])
+
+
+def percent_columns(content: DossierContent, languages: tuple[str, ...]) -> range:
+    """The columns (from 0) of the shares: turnout, support, support on each side."""
+    turnout = 4 + len(TEXT_COLUMNS) * len(languages) + 6
+    return range(turnout, turnout + 2 + len(_sides(content)))
+
+
 def header(content: DossierContent, languages: tuple[str, ...]) -> list[str]:
     words = labels(languages[0])
     columns = [words["number"], words["axis"], words["status"], words["action_level"]]
@@ -64,8 +77,7 @@ def header(content: DossierContent, languages: tuple[str, ...]) -> list[str]:
         words["turnout"],
         words["support"],
     ]
-    sides = next((list(e.votes.sides) for e in [*content.entries(), *content.annex] if e.votes), ["fr", "be"])
-    columns += [words["support_on"].format(side=side_name(side, languages[0])) for side in sides]
+    columns += [words["support_on"].format(side=side_name(side, languages[0])) for side in _sides(content)]
     columns += [words["failed"], words["minority_views"]]
     return columns
 
@@ -124,10 +136,14 @@ def render_xlsx(content: DossierContent, languages: tuple[str, ...]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows(content, languages):
         sheet.append([text_cell(value) for value in row])
+    shares = percent_columns(content, languages)
+    share_format = PERCENT_FORMATS.get(languages[0], "0%")
     for row in sheet.iter_rows(min_row=2):
-        for cell in row:
+        for index, cell in enumerate(row):
             if isinstance(cell.value, str):
                 cell.data_type = "s"
+            elif index in shares and cell.value is not None:
+                cell.number_format = share_format
     sheet.freeze_panes = "B2"
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -55,9 +55,11 @@ class _Writer:
 
     def prose(self, texts: dict[str, str], heading_base: int) -> str:
         """Markdown in each language, side by side in a grid (in a block of its own, as _block)."""
-        columns = [
-            self.in_language(language, markdown(texts.get(language, ""), heading_base)) for language in self.languages
-        ]
+        return self.columns([(language, texts.get(language, "")) for language in self.languages], heading_base)
+
+    def columns(self, versions: list[tuple[str, str]], heading_base: int) -> str:
+        """Each (language, markdown) in a column of its own; a single one takes the whole width."""
+        columns = [self.in_language(language, markdown(written, heading_base)) for language, written in versions]
         if len(columns) == 1:
             return columns[0] + "\n"
         cells = ", ".join(f"[{column}]" for column in columns)
@@ -135,8 +137,14 @@ class _Writer:
             if _LABEL.fullmatch(target):
                 yield f"#contents-line(<{target}>, {level}, [{markup}])\n"
 
+    def not_translated(self, entry: Entry, name: str) -> str:
+        """The mark of a field printed once, in its original language, for want of a translation."""
+        return f"#note[{self.label('not_translated')}]\n" if entry.missing(name, self.languages) else ""
+
     def entry(self, entry: Entry) -> Iterator[str]:
-        title = " / ".join(self.in_language(language, text(entry.title(language))) for language in self.languages)
+        title = " / ".join(
+            self.in_language(language, text(written)) for language, written in entry.versions("title", self.languages)
+        )
         yield self.heading(2, _number(entry.number) + title, f"rec-{entry.id}")
         untranslated = [
             self.in_language(language, text(self.words[language]["untranslated"]))
@@ -170,18 +178,20 @@ class _Writer:
         yield self.heading(3, self.label(name))
         if name == "institutions":
             yield _block(self.label(entry.action_level))
-        yield self.prose(texts, 3)
+        yield self.not_translated(entry, name)
+        yield self.columns(entry.versions(name, self.languages), 3)
 
     def schemes(self, entry: Entry) -> str:
         """The table of the current schemes: a column for each side, both languages in each cell."""
         header = ", ".join(f"[{self.label(f'scheme_{side}')}]" for side in SCHEME_SIDES)
         cells = []
         for side in SCHEME_SIDES:
+            name = f"scheme_{side}"
             texts = [
-                self.in_language(language, markdown(entry.text[language].get(f"scheme_{side}", ""), 3, CELL_PARAGRAPH))
-                for language in self.languages
+                self.in_language(language, markdown(written, 3, CELL_PARAGRAPH))
+                for language, written in entry.versions(name, self.languages)
             ]
-            cells.append("[" + "\n".join(part for part in texts if part) + "]")
+            cells.append("[" + "\n".join(part for part in [*texts, self.not_translated(entry, name)] if part) + "]")
         return f"#figures((1fr, 1fr, 1fr), ({header},), {', '.join(cells)})\n"
 
     def votes(self, votes: Votes) -> Iterator[str]:
