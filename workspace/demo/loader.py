@@ -216,8 +216,28 @@ async def _cycles(session: AsyncSession, users: list[User]) -> _Demo:
 
 
 async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
-    """2013's under discussion, with co-authors and tags; 2012's voted, numbered where adopted."""
+    """2013's under discussion, with co-authors and tags; 2012's voted, numbered where adopted; each with
+    its first revision."""
+    demo.recommendations.extend(_recommendations_2013(demo))
+    demo.recommendations.extend(_recommendations_2012(demo))
+    session.add_all(demo.recommendations)
+    await session.flush()
+    for recommendation in demo.recommendations:
+        content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
+        session.add(
+            Revision(
+                recommendation_id=recommendation.id,
+                number=1,
+                author_id=recommendation.author_id,
+                message="Première version",
+                content=content,
+            )
+        )
+
+
+def _recommendations_2013(demo: _Demo) -> list[Recommendation]:
     users, groups = demo.users, demo.groups
+    made = []
     axes_2013 = {axis.code: axis for axis in demo.cycle_2013.axes}
     for row in RECOMMENDATIONS_2013:
         code, author_index, group_index, title, finding, proposal, level, institutions, effect, *schemes, tags = row
@@ -245,7 +265,12 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
         coauthor = users[(author_index % 10) + 2]
         if coauthor.id != author.id:
             recommendation.coauthors = [CoAuthor(user_id=coauthor.id)]
-        demo.recommendations.append(recommendation)
+        made.append(recommendation)
+    return made
+
+
+def _recommendations_2012(demo: _Demo) -> list[Recommendation]:
+    made = []
     axes_2012 = {axis.code: axis for axis in demo.cycle_2012.axes}
     counters: dict[str, int] = {}
     for code, title, finding, proposal, status, institutions in RECOMMENDATIONS_2012:
@@ -253,11 +278,11 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
         if status == "adopted":
             counters[code] = counters.get(code, 0) + 1
             reference = f"{code}{counters[code]}"
-        demo.recommendations.append(
+        made.append(
             _recommendation(
                 demo.cycle_2012,
                 axes_2012[code],
-                users[1],
+                demo.users[1],
                 None,
                 status=Status(status),
                 title=title,
@@ -267,19 +292,7 @@ async def _recommendations(session: AsyncSession, demo: _Demo) -> None:
                 institutions=institutions,
             )
         )
-    session.add_all(demo.recommendations)
-    await session.flush()
-    for recommendation in demo.recommendations:
-        content = {name: getattr(recommendation, name) for name in TEXT_FIELDS}
-        session.add(
-            Revision(
-                recommendation_id=recommendation.id,
-                number=1,
-                author_id=recommendation.author_id,
-                message="Première version",
-                content=content,
-            )
-        )
+    return made
 
 
 async def _discussion(session: AsyncSession, demo: _Demo) -> None:
