@@ -10,6 +10,8 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import Boolean, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workspace.core import labels
+from workspace.core.i18n import lazy_gettext as _
 from workspace.core.models import Base, KeyedBase, enum_column
 
 
@@ -132,3 +134,45 @@ class OidcIdentity(Base):
     provider: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(255))
     user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+
+
+labels.register(Side, {Side.FRANCE: _("France"), Side.WALLONIA: _("Wallonia"), Side.FLANDERS: _("Flanders")})
+labels.register(
+    Territory,
+    {
+        Territory.NORD: "Nord",
+        Territory.PAS_DE_CALAIS: "Pas-de-Calais",
+        Territory.AISNE: "Aisne",
+        Territory.ARDENNES: "Ardennes",
+        Territory.OISE: "Oise",
+        Territory.SOMME: "Somme",
+        Territory.MARNE: "Marne",
+        Territory.HAINAUT: "Hainaut",
+        Territory.NAMUR: "Namur",
+        Territory.LUXEMBOURG: "Luxembourg",
+        Territory.WEST_VLAANDEREN: "West-Vlaanderen",
+        Territory.GENT: _("Oost-Vlaanderen (Gent)"),
+        Territory.OUDENAARDE: _("Oost-Vlaanderen (Oudenaarde)"),
+        Territory.ELSEWHERE: _("Elsewhere"),
+    },
+)
+labels.register(
+    ActorKind,
+    {
+        ActorKind.SOCIAL_WORKER: _("Social worker"),
+        ActorKind.SPECIALIST: _("Specialist of the theme"),
+        ActorKind.TRAINER: _("School or trainer"),
+        ActorKind.AUTHORITY: _("Authority"),
+        ActorKind.ASSOCIATION: _("Association or resident"),
+    },
+    name="actor",
+)
+labels.register(
+    MembershipRole,
+    {
+        MembershipRole.MEMBER: _("Member"),
+        MembershipRole.FACILITATOR: _("Facilitator"),
+        MembershipRole.AUTHORITY: _("Authority reviewer"),
+    },
+    name="role",
+)

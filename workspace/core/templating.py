@@ -9,7 +9,7 @@ from jinja2.runtime import Context
 from litestar import Request
 from litestar.response import Template
 
-from workspace.core import i18n
+from workspace.core import i18n, labels
 from workspace.core.markdown import render_markdown
 from workspace.core.submissions import once_input
 
@@ -64,6 +64,7 @@ def configure_environment(env: Environment) -> None:
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name
     env.globals["once_input"] = once_input
+    env.globals["label"] = labels.label
 
 
 def render_fragment(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:

@@ -11,6 +11,8 @@ from sqlalchemy import Boolean, Date, Float, ForeignKey, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.accounts.models import MembershipRole, User
+from workspace.core import labels
+from workspace.core.i18n import lazy_gettext as _
 from workspace.core.models import Base, enum_column
 
 
@@ -185,3 +187,16 @@ class Invitation(Base):
     """The language of the invitation's e-mail and of the sign-up page it opens."""
     mail_status: Mapped[str] = mapped_column(String(12), default="", server_default="")
     """The invitation's e-mail: "" (none: an open link), "waiting", "sent" or "failed"."""
+
+
+labels.register(
+    Phase,
+    {
+        Phase.DRAFTING: _("Drafting"),
+        Phase.DISCUSSION: _("Discussion"),
+        Phase.VOTING: _("Voting"),
+        Phase.CONSOLIDATION: _("Consolidation"),
+        Phase.PUBLISHED: _("Published"),
+        Phase.FOLLOW_UP: _("Follow-up"),
+    },
+)

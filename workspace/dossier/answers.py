@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import MembershipRole, User
-from workspace.core import audit
+from workspace.core import audit, labels
 from workspace.core.dates import format_typed, parse_typed
 from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import current_language
@@ -242,21 +242,11 @@ async def notify_authors_of_answer(
 
 
 def position_label(position: str) -> str:
-    return {
-        "agrees": _("Agrees"),
-        "will_study": _("Will study"),
-        "partly": _("Partly agrees"),
-        "disagrees": _("Disagrees"),
-    }.get(position, position)
+    return labels.label(position, Position)
 
 
 def implementation_label(status: str) -> str:
-    return {
-        "not_started": _("Not started"),
-        "in_progress": _("In progress"),
-        "done": _("Done"),
-        "abandoned": _("Abandoned"),
-    }.get(status, status)
+    return labels.label(status, Implementation)
 
 
 @dataclass

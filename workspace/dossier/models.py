@@ -11,6 +11,8 @@ from uuid import UUID
 from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from workspace.core import labels
+from workspace.core.i18n import lazy_gettext as _
 from workspace.core.models import Base, enum_column
 
 
@@ -98,3 +100,23 @@ class AuthorityAnswer(Base):
     responsible_service: Mapped[str] = mapped_column(String(200), default="")
     deadline: Mapped[date | None] = mapped_column(Date)
     implementation: Mapped[Implementation] = enum_column(Implementation, default=Implementation.NOT_STARTED)
+
+
+labels.register(
+    Position,
+    {
+        Position.AGREES: _("Agrees"),
+        Position.WILL_STUDY: _("Will study"),
+        Position.PARTLY: _("Partly agrees"),
+        Position.DISAGREES: _("Disagrees"),
+    },
+)
+labels.register(
+    Implementation,
+    {
+        Implementation.NOT_STARTED: _("Not started"),
+        Implementation.IN_PROGRESS: _("In progress"),
+        Implementation.DONE: _("Done"),
+        Implementation.ABANDONED: _("Abandoned"),
+    },
+)

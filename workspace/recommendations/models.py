@@ -10,6 +10,8 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workspace.accounts.models import User
+from workspace.core import labels
+from workspace.core.i18n import lazy_gettext as _
 from workspace.core.models import Base, enum_column
 from workspace.cycles.models import Axis, WorkingGroup
 
@@ -157,3 +159,26 @@ class GlossaryTerm(Base):
     term_en: Mapped[str] = mapped_column(String(160), default="")
     definition_fr: Mapped[str] = mapped_column(Text, default="")
     definition_nl: Mapped[str] = mapped_column(Text, default="")
+
+
+labels.register(
+    Status,
+    {
+        Status.DRAFT: _("Draft"),
+        Status.SUBMITTED: _("Submitted"),
+        Status.WITHDRAWN: _("Withdrawn"),
+        Status.MERGED: _("Merged"),
+        Status.ADOPTED: _("Adopted"),
+        Status.NOT_ADOPTED: _("Not adopted"),
+    },
+)
+labels.register(
+    ActionLevel,
+    {
+        ActionLevel.LOCAL: _("Local"),
+        ActionLevel.REGIONAL: _("Regional"),
+        ActionLevel.NATIONAL: _("National"),
+        ActionLevel.CROSS_BORDER: _("Cross-border"),
+    },
+    name="level",
+)

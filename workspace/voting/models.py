@@ -13,6 +13,8 @@ from sqlalchemy import ForeignKey, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workspace.accounts.models import ActorKind, Side
+from workspace.core import labels
+from workspace.core.i18n import lazy_gettext as _
 from workspace.core.models import Base, enum_column
 
 
@@ -43,3 +45,14 @@ class Ballot(Base):
     "keep" it as written or "omit" it from the dossier and the results (workspace/dossier/reasons.py)."""
     side: Mapped[Side | None] = enum_column(Side, nullable=True)
     actor_kind: Mapped[ActorKind | None] = enum_column(ActorKind, nullable=True)
+
+
+labels.register(
+    Choice,
+    {
+        Choice.FOR: _("For"),
+        Choice.AGAINST: _("Against"),
+        Choice.ABSTAIN: _("Abstain"),
+        Choice.BLOCK: _("Blocking objection"),
+    },
+)

@@ -9,6 +9,9 @@ from functools import cache
 
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
+from workspace.core.labels import label
+from workspace.recommendations.models import ActionLevel
+from workspace.voting.models import Choice
 
 
 @contextmanager
@@ -57,10 +60,10 @@ def labels(language: str) -> dict[str, str]:
             "side_be": _("Belgium"),
             "harmonisation": _("What harmonising would mean"),
             "vote": _("Vote"),
-            "for": _("For"),
-            "against": _("Against"),
-            "abstain": _("Abstain"),
-            "block": _("Blocking objection"),
+            "for": label(Choice.FOR),
+            "against": label(Choice.AGAINST),
+            "abstain": label(Choice.ABSTAIN),
+            "block": label(Choice.BLOCK),
             "cast": _("Ballots cast"),
             "eligible": _("Voters"),
             "turnout": _("Turnout"),
@@ -76,10 +79,10 @@ def labels(language: str) -> dict[str, str]:
             "number": _("Number"),
             "axis": _("Axis"),
             "status": _("Status"),
-            "local": _("Local"),
-            "regional": _("Regional"),
-            "national": _("National"),
-            "cross_border": _("Cross-border"),
+            "local": label(ActionLevel.LOCAL),
+            "regional": label(ActionLevel.REGIONAL),
+            "national": label(ActionLevel.NATIONAL),
+            "cross_border": label(ActionLevel.CROSS_BORDER),
             "quorum": _("quorum"),
             "overall": _("overall threshold"),
             "majority": _("more for than against"),
