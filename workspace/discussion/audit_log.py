@@ -16,12 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import User
-from workspace.core import i18n
+from workspace.core import i18n, labels
 from workspace.core.i18n import lazy_gettext
 from workspace.core.models import AuditEntry
-from workspace.cycles.models import Cycle, Meeting
+from workspace.cycles.models import Cycle, Meeting, Phase
 from workspace.discussion.models import Comment, Report
-from workspace.discussion.notifications import PHASE_LABELS
 from workspace.recommendations.models import Amendment, Recommendation
 
 ACTIONS = {
@@ -84,8 +83,6 @@ DETAILS = {
     "title": lazy_gettext("Title"),
     "version": lazy_gettext("Version"),
 }
-
-PHASES = {phase.value: label for phase, label in PHASE_LABELS.items()}
 
 YES, NO = lazy_gettext("yes"), lazy_gettext("no")
 
@@ -240,8 +237,8 @@ def _target(entry: AuditEntry, cycle: Cycle, names: _Names) -> Link | None:
 def _value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return str(YES if value else NO)
-    if key in ("phase", "previous") and value in PHASES:
-        return str(PHASES[value])
+    if key in ("phase", "previous") and isinstance(value, str):
+        return labels.label(value, Phase)
     if key == "language" and isinstance(value, str):
         return i18n.language_name(value)
     if isinstance(value, list):

@@ -20,7 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.accounts.models import MembershipRole, User
-from workspace.core import i18n
+from workspace.core import i18n, labels
 from workspace.core.i18n import gettext as _
 from workspace.core.i18n import lazy_gettext
 from workspace.core.mail import Mailer
@@ -83,21 +83,8 @@ def describe(kind: str, params: dict[str, Any], names: dict[str, str] | None = N
     return _("Something changed.")
 
 
-PHASE_LABELS = {
-    Phase.DRAFTING: lazy_gettext("Drafting"),
-    Phase.DISCUSSION: lazy_gettext("Discussion"),
-    Phase.VOTING: lazy_gettext("Voting"),
-    Phase.CONSOLIDATION: lazy_gettext("Consolidation"),
-    Phase.PUBLISHED: lazy_gettext("Published"),
-    Phase.FOLLOW_UP: lazy_gettext("Follow-up"),
-}
-
-
 def _phase(params: dict[str, Any]) -> str:
-    try:
-        return str(PHASE_LABELS[Phase(params.get("phase", ""))])
-    except ValueError:
-        return str(params.get("phase", ""))
+    return labels.label(str(params.get("phase", "")), Phase)
 
 
 async def _preferences(session: AsyncSession, user_ids: Iterable[UUID]) -> dict[UUID, NotificationPreference]:
