@@ -205,3 +205,16 @@ async def test_a_stale_phase_button_changes_nothing(client, db):
     assert "already moved on" in page.text
     async with db.session(write=False) as session:
         assert (await session.get(Cycle, room.cycle.id)).phase == Phase.VOTING
+
+
+async def test_the_ballot_paper_shows_each_proposal_folded_so_a_member_votes_on_what_they_read(client, db):
+    room = await voting_room(db)
+    await make_recommendation(
+        db, room.cycle, title="Un guichet commun", proposal="Ouvrir **un guichet** à chaque poste-frontière."
+    )
+    await sign_in(client, room.voters["fr"][0])
+    paper = await client.get(f"/cycles/{room.cycle.slug}/vote")
+    assert paper.status_code == 200
+    folded = paper.text[paper.text.index('<details class="ballot-proposal">') :].split("</details>")
+    assert any("Ouvrir <strong>un guichet</strong> à chaque poste-frontière." in part for part in folded)
+    assert "Read the proposal" in paper.text or "Lire la proposition" in paper.text
