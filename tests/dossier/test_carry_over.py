@@ -6,9 +6,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.dossier.support import consolidation
-from tests.factories import add_member, make_cycle
+from tests.factories import add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.cycles.models import Phase
 from workspace.recommendations.models import Recommendation, Revision, Status
 
@@ -88,3 +88,46 @@ async def test_follow_up_spans_cycles(client, db):
     assert f'href="/cycles/{slug}/follow-up"' in overview.text
     board = await client.get(f"/cycles/{slug}/follow-up", headers=english)
     assert "Carried over to 2014" in board.text
+
+
+async def test_the_facilitators_of_either_cycle_carry_over_and_both_ends_show_the_chain(client, db):
+    setup = await consolidation(db)
+    slug = setup.cycle.slug
+    later = await make_cycle(db, year=2014, phase=Phase.DRAFTING)
+    later_facilitator = await make_user(db, language=Language.ENGLISH)
+    await add_member(db, later_facilitator, later, role=MembershipRole.FACILITATOR, group=None)
+    await sign_in(client, setup.facilitator)  # facilitates 2013 only
+    assert later.slug in (await client.get(f"/cycles/{slug}/carry-over")).text
+    carried = await post_form(
+        client,
+        f"/cycles/{slug}/carry-over",
+        {"recommendation_id": str(setup.rejected.id), "target": later.slug},
+        token_from=f"/cycles/{slug}",
+    )
+    assert carried.status_code == 303
+    original = await client.get(f"/recommendations/{setup.rejected.id}", headers={"Accept-Language": "en"})
+    async with db.session(write=False) as session:
+        copy = await session.scalar(select(Recommendation).where(Recommendation.carried_from_id == setup.rejected.id))
+    assert "Carried over to 2014" in original.text
+    assert f'href="/recommendations/{copy.id}"' in original.text
+    assert (
+        await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
+    ).status_code == 303
+
+    client.cookies.clear()
+    await sign_in(client, later_facilitator)  # facilitates 2014 only, reads the published 2013
+    board = await client.get(f"/cycles/{slug}/follow-up")
+    assert f'href="/cycles/{slug}/carry-over"' in board.text
+    page = await client.get(f"/cycles/{slug}/carry-over")
+    assert page.status_code == 200
+    response = await post_form(
+        client,
+        f"/cycles/{slug}/carry-over",
+        {"recommendation_id": str(setup.adopted[0].id), "target": later.slug},
+        token_from=f"/cycles/{slug}",
+    )
+    assert response.status_code == 303
+    client.cookies.clear()
+    overview = await client.get("/follow-up", headers={"Accept-Language": "en"})
+    row = overview.text[overview.text.index(f'href="/cycles/{slug}/follow-up"') :].split("</tr>")[0]
+    assert "<td>2</td>" in row  # the not adopted one counts too

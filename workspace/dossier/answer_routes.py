@@ -21,7 +21,7 @@ from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
-from workspace.dossier import answers, board
+from workspace.dossier import answers, board, carry_over
 from workspace.dossier.models import Implementation, Position
 from workspace.recommendations.models import Recommendation
 
@@ -149,7 +149,9 @@ class FollowUpController(Controller):
     @get("/follow-up", name="follow_up")
     async def follow_up(self, db_session: DbSession, access: CycleInReach) -> Template:
         result = await board.board(db_session, access)
-        return Template("dossier/follow_up.html", context={"access": access, "board": result, **_choices()})
+        may_carry = await carry_over.may_carry(db_session, access)
+        context = {"access": access, "board": result, "may_carry": may_carry, **_choices()}
+        return Template("dossier/follow_up.html", context=context)
 
     @get("/follow-up.csv", name="follow_up_csv")
     async def follow_up_csv(self, db_session: DbSession, access: CycleInReach) -> Response[bytes]:

@@ -160,5 +160,5 @@ async def overview(session: AsyncSession, user: User | None) -> list[CycleSummar
         if not await may_see_board(session, access):
             continue
         result = await board(session, access)
-        summaries.append(CycleSummary(cycle, result.overall, sum(1 for row in result.rows if row.carried_to)))
+        summaries.append(CycleSummary(cycle, result.overall, await carry_over.carried_forward(session, cycle)))
     return summaries

@@ -1,13 +1,14 @@
 """Memory across years: a facilitator carries a recommendation that was not adopted, or adopted and never
 answered, into a later cycle. The new draft keeps the text, a first revision saying where it comes from,
-and a link back (`carried_from_id`); the follow-up board shows the chain both ways."""
+and a link back (`carried_from_id`); the follow-up board and both recommendations' pages show the chain both
+ways, and the facilitators of either cycle may carry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -28,8 +29,12 @@ OPEN_PHASES = (Phase.DRAFTING, Phase.DISCUSSION)
 """A recommendation can only be carried into a cycle that still takes new texts."""
 
 
-def may_carry(access: CycleAccess) -> bool:
-    return access.is_facilitator and voting_rules.vote_is_closed(access.cycle)
+async def may_carry(session: AsyncSession, access: CycleAccess) -> bool:
+    """Once the vote has closed, the facilitators of either side carry over: those of this cycle into any
+    later cycle still open, those of a later open cycle into theirs."""
+    if access.user is None or not voting_rules.vote_is_closed(access.cycle):
+        return False
+    return access.is_facilitator or bool(await target_cycles(session, access))
 
 
 async def candidates(session: AsyncSession, cycle: Cycle) -> list[Recommendation]:
@@ -53,16 +58,16 @@ async def candidates(session: AsyncSession, cycle: Cycle) -> list[Recommendation
 
 
 async def target_cycles(session: AsyncSession, access: CycleAccess) -> list[Cycle]:
-    """Later cycles still open to new texts, where the person is a facilitator (any, for an admin)."""
-    user = access.user
-    user = found(user)
+    """Later cycles still open to new texts: every one for this cycle's facilitators and for admins, and
+    for a facilitator of a later cycle only the cycles they facilitate."""
+    user = found(access.user)
     query = (
         select(Cycle)
         .where(Cycle.year > access.cycle.year, Cycle.phase.in_(OPEN_PHASES))
         .options(selectinload(Cycle.axes))
         .order_by(Cycle.year)
     )
-    if not user.is_admin:
+    if not (user.is_admin or access.is_facilitator):
         mine = select(Membership.cycle_id).where(
             Membership.user_id == user.id, Membership.role == MembershipRole.FACILITATOR
         )
@@ -71,7 +76,7 @@ async def target_cycles(session: AsyncSession, access: CycleAccess) -> list[Cycl
 
 
 async def carry(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> Recommendation:
-    require(may_carry(access))
+    require(await may_carry(session, access))
     try:
         recommendation_id = UUID(form.get("recommendation_id"))
     except ValueError:
@@ -167,3 +172,14 @@ async def links(session: AsyncSession, ids: list[UUID]) -> tuple[dict[UUID, Link
     for row in rows:
         carried_to[row.carried_from_id] = Link(row.id, row.year, row.slug)
     return came_from, carried_to
+
+
+async def carried_forward(session: AsyncSession, cycle: Cycle) -> int:
+    """How many of the cycle's recommendations were carried into a later one, adopted or not."""
+    here = select(Recommendation.id).where(Recommendation.cycle_id == cycle.id)
+    return int(
+        await session.scalar(
+            select(func.count()).select_from(Recommendation).where(Recommendation.carried_from_id.in_(here))
+        )
+        or 0
+    )

@@ -24,14 +24,14 @@ class CarryOverController(Controller):
 
     @get(name="carry_over")
     async def carry_page(self, db_session: DbSession, access: CycleInReach) -> Template:
-        require(carry_over.may_carry(access))
+        require(await carry_over.may_carry(db_session, access))
         return Template("dossier/carry_over.html", context=await _context(db_session, access))
 
     @post(name="carry_over_post")
     async def carry(
         self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
     ) -> Template | Redirect:
-        require(carry_over.may_carry(access))
+        require(await carry_over.may_carry(db_session, access))
         try:
             carried = await carry_over.carry(db_session, access, await read_form(request), me)
         except FormError as error:
