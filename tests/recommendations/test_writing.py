@@ -13,6 +13,7 @@ from tests.helpers import headings, post_form, sign_in
 from workspace.accounts.models import MembershipRole
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Eligibility, Phase
+from workspace.discussion.models import Notification
 from workspace.recommendations.models import Recommendation, Revision, Status
 
 TEXT = {
@@ -308,11 +309,49 @@ async def test_a_facilitator_corrects_a_frozen_text_and_the_audit_log_records_it
     edit = f"/recommendations/{recommendation.id}/edit"
     page = await client.get(edit)
     assert page.status_code == 200
-    response = await post_form(client, edit, edit_data(recommendation, 1, title="Coquille corrigée"), token_from=edit)
+    unexplained = await post_form(
+        client, edit, edit_data(recommendation, 1, title="Coquille corrigée"), token_from=edit
+    )
+    assert unexplained.status_code == 400  # a correction says why
+    assert 'id="message-error"' in unexplained.text
+    assert 'value="Coquille corrigée"' in unexplained.text
+    data = edit_data(recommendation, 1, title="Coquille corrigée", message="Une coquille dans le titre")
+    response = await post_form(client, edit, data, token_from=edit)
     assert response.status_code == 303
     async with db.session(write=False) as session:
         actions = (await session.scalars(select(AuditEntry.action).where(AuditEntry.cycle_id == cycle.id))).all()
     assert "recommendation.correct" in actions
+
+
+async def test_after_the_vote_a_facilitator_corrects_an_adopted_text_to_remove_personal_data_and_authors_are_told(
+    client, db
+):
+    cycle = await make_cycle(db, phase=Phase.CONSOLIDATION)
+    author = await member_in(db, cycle)
+    facilitator = await make_user(db)
+    await add_member(db, facilitator, cycle, role=MembershipRole.FACILITATOR)
+    recommendation = await make_recommendation(
+        db, cycle, author=author, status=Status.ADOPTED, finding="Appeler Mme Durand au 06 12 34 56 78."
+    )
+    await sign_in(client, facilitator)
+    page = await client.get(f"/recommendations/{recommendation.id}")
+    edit = f"/recommendations/{recommendation.id}/edit"
+    assert f'href="{edit}"' in page.text  # from the personal-data box and the page's tools
+    data = edit_data(recommendation, 1, finding="Appeler le service social.", message="Numéro de téléphone retiré")
+    assert (await post_form(client, edit, data, token_from=edit)).status_code == 303
+    async with db.session(write=False) as session:
+        stored = await session.get(Recommendation, recommendation.id)
+        entry = await session.scalar(select(AuditEntry).where(AuditEntry.action == "recommendation.correct"))
+        told = (await session.scalars(select(Notification).where(Notification.user_id == author.id))).all()
+    assert stored.finding == "Appeler le service social."
+    assert stored.status == Status.ADOPTED
+    assert entry.details["reason"] == "Numéro de téléphone retiré"
+    assert [notice.kind for notice in told] == ["correction"]
+    client.cookies.clear()
+    await sign_in(client, author)
+    inbox = await client.get("/inbox")
+    assert "Numéro de téléphone retiré" in inbox.text
+    assert (await client.get(edit)).status_code == 404  # the author may no longer change the voted text
 
 
 async def test_authors_submit_and_withdraw(client, db):

@@ -11,10 +11,10 @@ from workspace.core.db import Database
 from workspace.cycles.access import CycleAccess
 from workspace.discussion.comments import comment_counts
 from workspace.discussion.moderation import open_report_counts
-from workspace.discussion.notifications import unread_count
+from workspace.discussion.notifications import on_correction, unread_count
 from workspace.discussion.views import discussion_context
 from workspace.recommendations.models import Recommendation
-from workspace.recommendations.signals import list_shown
+from workspace.recommendations.signals import list_shown, text_corrected
 from workspace.recommendations.signals import page_opened as recommendation_page_opened
 
 
@@ -42,3 +42,11 @@ async def _comments_in_lists_of_recommendations(
         recommendation_id: {"comments": count}
         for recommendation_id, count in (await comment_counts(session, ids)).items()
     }
+
+
+@text_corrected.connect
+async def _authors_hear_of_a_correction(
+    recommendation: Recommendation, *, session: AsyncSession, actor: User, reason: str
+) -> None:
+    """Inbox notices only, as for an authority's answer: the mail of a notification kind goes with a comment."""
+    await on_correction(session, recommendation, actor, reason)

@@ -38,6 +38,7 @@ KINDS = {
     "vote": lazy_gettext("A vote opens or closes"),
     "answer": lazy_gettext("An authority answers what I wrote"),
     "report": lazy_gettext("Something is reported in a cycle I facilitate"),
+    "correction": lazy_gettext("A facilitator corrects what I wrote after the vote"),
 }
 INBOX_SIZE = 100
 
@@ -80,6 +81,13 @@ def describe(kind: str, params: dict[str, Any], names: dict[str, str] | None = N
         if params.get("comment"):
             return _("%(name)s reported a comment on “%(title)s”.", name=name, title=title)
         return _("%(name)s reported “%(title)s”.", name=name, title=title)
+    if kind == "correction":
+        return _(
+            "%(name)s corrected “%(title)s” after the vote: %(reason)s",
+            name=name,
+            title=title,
+            reason=params.get("reason", ""),
+        )
     return _("Something changed.")
 
 
@@ -205,6 +213,22 @@ async def on_answer(
     params = {"title": recommendation.title, "institution": institution}
     link = f"/recommendations/{recommendation.id}"
     return await deliver(session, recipients, params, link, actor_id=actor_id, cycle_id=recommendation.cycle_id)
+
+
+async def on_correction(
+    session: AsyncSession, recommendation: Recommendation, actor: User, reason: str
+) -> list[Outgoing]:
+    """The authors and co-authors hear that a facilitator corrected their text after the vote, and why."""
+    recipients: dict[UUID, str] = {}
+    if recommendation.author_id:
+        recipients[recommendation.author_id] = "correction"
+    for user_id in await session.scalars(
+        select(CoAuthor.user_id).where(CoAuthor.recommendation_id == recommendation.id)
+    ):
+        recipients[user_id] = "correction"
+    params = {"actor": actor.display_name, "actor_id": str(actor.id), "title": recommendation.title, "reason": reason}
+    link = f"/recommendations/{recommendation.id}/history"
+    return await deliver(session, recipients, params, link, actor_id=actor.id, cycle_id=recommendation.cycle_id)
 
 
 async def on_report(

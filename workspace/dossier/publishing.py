@@ -38,7 +38,8 @@ async def publish(session: AsyncSession, access: CycleAccess, form: Form, actor:
             "form",
             _(
                 "The dossier cannot be published yet: %(count)s recommendation(s) still hold passages that look "
-                "like personal data. Their authors must remove them or confirm them first.",
+                "like personal data. Open each one: its authors confirm what is not personal data, and you "
+                "can correct the text to remove what is (the correction is recorded and its authors are told).",
                 count=len(flags),
             ),
         )

@@ -40,6 +40,7 @@ from workspace.recommendations.models import (
     Status,
 )
 from workspace.recommendations.rules import Rights, can_create, rights
+from workspace.recommendations.signals import text_corrected
 
 MAX_MESSAGE = 300
 
@@ -189,6 +190,8 @@ async def save(session: AsyncSession, recommendation_id: UUID, form: Form, edito
     mine = read_content(form)
     base_number = _base_number(form, recommendation.revision_number)
     message = form.text("message", max_length=MAX_MESSAGE)
+    if allowed.is_correction and not message:
+        form.add_error("message", _("Say why you correct the text: the reason is recorded and its authors are told."))
     if not form.is_valid:
         raise FormError(form)
     theirs = content_of(recommendation)
@@ -219,7 +222,9 @@ async def save(session: AsyncSession, recommendation_id: UUID, form: Form, edito
             target_id=recommendation.id,
             revision=recommendation.revision_number,
             phase=access.cycle.phase.value,
+            reason=message,
         )
+        await text_corrected.send_async(recommendation, session=session, actor=editor, reason=message)
     outcome.saved = True
     outcome.current_revision = recommendation.revision_number
     return outcome

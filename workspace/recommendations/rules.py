@@ -12,6 +12,9 @@ from workspace.recommendations.models import Recommendation, Status
 EDITABLE_PHASES = frozenset({Phase.DRAFTING, Phase.DISCUSSION})
 """Text can change in drafting and discussion; from voting on it is frozen (facilitators may correct)."""
 OPEN_STATUSES = frozenset({Status.DRAFT, Status.SUBMITTED})
+VOTED_STATUSES = frozenset({Status.ADOPTED, Status.NOT_ADOPTED})
+"""After the vote a facilitator may still correct these texts (personal data, a typo before publishing or
+in a corrected version): a revision with its reason, recorded in the audit log, the authors told."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,8 @@ def rights(recommendation: Recommendation, access: CycleAccess, coauthor_ids: fr
     editable_phase = access.cycle.phase in EDITABLE_PHASES
     open_status = recommendation.status in OPEN_STATUSES
     writer = participant and (is_coauthor or access.is_facilitator)
-    can_edit = writer and open_status and (editable_phase or access.is_facilitator)
+    corrects_voted = access.is_facilitator and recommendation.status in VOTED_STATUSES
+    can_edit = writer and ((open_status and (editable_phase or access.is_facilitator)) or corrects_voted)
     return Rights(
         is_author=is_author,
         is_coauthor=is_coauthor,

@@ -22,3 +22,7 @@ fixed number of queries whatever the number of ids."""
 results_visible = _signals.signal("vote-results-visible")
 """Asks whether the vote's results are visible to a reader: sent with a `CycleAccess` as sender; the
 voting domain answers with its own rule, so a list offers ordering by support only where it may."""
+
+text_corrected = _signals.signal("recommendation-text-corrected")
+"""A facilitator corrected a text frozen by the vote: sent with the recommendation as sender and
+`session`, `actor` and `reason`; the discussion domain tells its authors."""
