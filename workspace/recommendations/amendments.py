@@ -91,12 +91,8 @@ async def amendments_of(session: AsyncSession, recommendation: Recommendation) -
         )
     ).all()
     bases = {amendment.base_revision for amendment, _user in rows}
-    revisions = (
-        await session.scalars(
-            select(Revision).where(Revision.recommendation_id == recommendation.id, Revision.number.in_(bases))
-        )
-        if bases
-        else []
+    revisions = await session.scalars(
+        select(Revision).where(Revision.recommendation_id == recommendation.id, Revision.number.in_(bases or {0}))
     )
     base_content = {item.number: revision_content(item.content) for item in revisions}
     summaries: list[AmendmentSummary] = []
