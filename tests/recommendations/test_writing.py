@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import headings, post_form, sign_in
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Eligibility, Phase
 from workspace.recommendations.models import Recommendation, Revision, Status
@@ -386,3 +386,36 @@ async def test_personal_data_is_flagged_beside_the_field_and_can_be_confirmed(cl
     page = await client.get(f"/recommendations/{recommendation.id}")
     assert 'id="privacy-title"' not in page.text
     assert 'id="finding-privacy"' not in (await client.get(edit)).text
+
+
+@pytest.mark.parametrize(
+    ("language", "withdraw", "remove", "leave"),
+    [
+        (Language.FRENCH, "Retirer la recommandation", "Retirer des coauteurs", "Ne plus être coauteur"),
+        (Language.DUTCH, "De aanbeveling intrekken", "Verwijderen als medeauteur", "Geen medeauteur meer zijn"),
+    ],
+)
+async def test_withdrawing_the_recommendation_and_removing_a_coauthor_say_what_they_do(
+    client, db, language, withdraw, remove, leave
+):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle, language=language)
+    coauthor = await member_in(db, cycle, display_name="Griet Vandenberghe", language=language)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.SUBMITTED)
+    await sign_in(client, author)
+    await post_form(client, f"/recommendations/{recommendation.id}/coauthors", {"user_id": str(coauthor.id)})
+
+    buttons = re.findall(
+        r"<button[^>]*>(.*?)</button>", (await client.get(f"/recommendations/{recommendation.id}")).text
+    )
+    assert withdraw in buttons
+    assert f'{remove}<span class="visually-hidden"> (Griet Vandenberghe)</span>' in buttons
+    assert "Retirer" not in buttons
+    assert "Verwijderen" not in buttons
+
+    await post_form(client, "/logout", {})
+    await sign_in(client, coauthor)
+    buttons = re.findall(
+        r"<button[^>]*>(.*?)</button>", (await client.get(f"/recommendations/{recommendation.id}")).text
+    )
+    assert leave in buttons
