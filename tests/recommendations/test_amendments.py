@@ -153,3 +153,15 @@ async def test_two_amendments_by_one_member_are_told_apart_and_each_names_its_re
     assert breadcrumb_home in crumbs
     assert recommendation.title[:40] in crumbs
     assert proposed_by in amendment_page
+
+
+async def test_an_amendment_is_previewed_whole_before_it_is_proposed(client, db):
+    _cycle, _author, member, recommendation = await setup(db)
+    await sign_in(client, member)
+    shown = await propose(client, recommendation, proposal="Ouvrir *deux* guichets.", intent="preview")
+    assert shown.status_code == 200
+    assert "Ouvrir <em>deux</em> guichets." in shown.text
+    assert ">Plus concret</textarea>" in shown.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(Amendment)) is None
+    assert (await propose(client, recommendation, proposal="Ouvrir *deux* guichets.")).status_code == 303

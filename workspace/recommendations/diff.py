@@ -36,7 +36,8 @@ def _chunks(before: list[str], after: list[str]) -> list[tuple[bool, str, str]]:
 
 def word_diff(old: str, new: str) -> Markup:
     """HTML with <del> for removed words and <ins> for added ones; unchanged text escaped as is. A removal
-    followed by an addition is parted by a space, so that the words never run together ("Moins Diviser")."""
+    followed by an addition is parted by a space when both touch with a letter or digit, so that words never
+    run together ("Moins Diviser", not "MoinsDiviser")."""
     parts: list[str] = []
     for same, removed, added in _chunks(tokens(old), tokens(new)):
         if same:
@@ -44,7 +45,7 @@ def word_diff(old: str, new: str) -> Markup:
             continue
         if removed.strip():
             parts.append(f"<del>{escape(removed)}</del>")
-        if removed.strip() and added.strip() and not removed[-1].isspace() and not added[0].isspace():
+        if removed.strip() and added.strip() and removed[-1].isalnum() and added[0].isalnum():
             parts.append(" ")
         if added.strip():
             parts.append(f"<ins>{escape(added)}</ins>")
