@@ -58,11 +58,18 @@ def test_two_browsers_one_merge_then_one_conflict(page_as: Callable[[str], Page]
     expect(julien.locator(".conflict")).to_contain_text("version de Sophie")
 
 
-def test_the_live_preview_renders_markdown_as_you_type(page_as: Callable[[str], Page]) -> None:
+def test_the_preview_shows_the_whole_text_in_place_and_keeps_what_was_typed(page_as: Callable[[str], Page]) -> None:
     julien = page_as(MEMBER_FR)
     violations = watch_csp(julien)
     path = recommendation_path(julien)
     open_editor(julien, path)
+    expect(julien.locator(".preview-box--shown")).to_have_count(0)
     julien.locator("#scheme_fr").fill("Le **CLLAJ** accompagne les jeunes.")
-    expect(julien.locator("#preview-scheme_fr strong")).to_have_text("CLLAJ")
+    address = julien.url
+    julien.get_by_role("button", name="Prévisualiser tout le texte").click()
+    expect(julien.locator("#preview strong")).to_have_text("CLLAJ")
+    expect(julien.locator("#preview h3")).to_contain_text(["Constat", "Proposition"])
+    expect(julien.locator(".preview-box--shown")).to_have_count(1)
+    assert julien.url == address
+    expect(julien.locator("#scheme_fr")).to_have_value("Le **CLLAJ** accompagne les jeunes.")
     assert not violations

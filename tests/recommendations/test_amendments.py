@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from tests.recommendations.test_writing import edit_data
+from workspace.accounts.models import Language
 from workspace.recommendations.models import Amendment, AmendmentStatus, Revision, Status
 
 
@@ -110,3 +113,55 @@ async def test_authors_do_not_amend_and_members_do_not_accept(client, db):
     assert (await post_form(client, f"{location}/accept", {})).status_code == 404
     async with db.session(write=False) as session:
         assert (await session.scalar(select(Amendment))).status == AmendmentStatus.OPEN
+
+
+@pytest.mark.parametrize(
+    ("language", "proposed_by", "changes", "breadcrumb_home"),
+    [
+        (Language.FRENCH, "Proposé par Pieter De Smet le", "Modifie : Proposition", "Accueil"),
+        (Language.DUTCH, "Voorgesteld door Pieter De Smet op", "Wijzigt: Voorstel", "Startpagina"),
+    ],
+)
+async def test_two_amendments_by_one_member_are_told_apart_and_each_names_its_recommendation(
+    client, db, language, proposed_by, changes, breadcrumb_home
+):
+    _cycle, _author, member, recommendation = await setup(db)
+    await sign_in(client, member)
+    first = await propose(client, recommendation, proposal="Ouvrir deux guichets.", reason="Deux guichets valent mieux")
+    await propose(client, recommendation, finding="Un.\n\nTrois.", reason="Corriger le **constat** chiffré " * 12)
+    reader = await make_user(db, language=language)
+    await add_member(db, reader, _cycle)
+    await post_form(client, "/logout", {})
+    await sign_in(client, reader)
+
+    page = (await client.get(f"/recommendations/{recommendation.id}")).text
+    listed = re.findall(r'<li class="amendment-summary">(.*?)</li>', page, re.S)
+    assert len(listed) == 2
+    latest, earliest = (" ".join(re.sub(r"<[^>]+>", " ", item).split()) for item in listed)
+    assert "Pieter De Smet" in earliest
+    assert str(datetime.now(UTC).year) in earliest
+    assert changes in earliest
+    assert "Deux guichets valent mieux" in earliest
+    assert "Corriger le constat chiffré Corriger" in latest
+    assert latest.endswith("…")
+    assert "**" not in latest
+
+    amendment_page = (await client.get(first.headers["location"])).text
+    heading = re.search(r'<h1 class="page-title">(.*?)</h1>', amendment_page).group(1)
+    assert recommendation.title in heading
+    crumbs = re.search(r'<nav aria-label="[^"]+" class="breadcrumbs">(.*?)</nav>', amendment_page, re.S).group(1)
+    assert breadcrumb_home in crumbs
+    assert recommendation.title[:40] in crumbs
+    assert proposed_by in amendment_page
+
+
+async def test_an_amendment_is_previewed_whole_before_it_is_proposed(client, db):
+    _cycle, _author, member, recommendation = await setup(db)
+    await sign_in(client, member)
+    shown = await propose(client, recommendation, proposal="Ouvrir *deux* guichets.", intent="preview")
+    assert shown.status_code == 200
+    assert "Ouvrir <em>deux</em> guichets." in shown.text
+    assert ">Plus concret</textarea>" in shown.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(Amendment)) is None
+    assert (await propose(client, recommendation, proposal="Ouvrir *deux* guichets.")).status_code == 303

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -233,7 +234,17 @@ def sanitised(html: str) -> Markup:
 
 
 def links(html: str) -> list[str]:
-    return re.findall(r'<a class="glossary-term"[^>]*>(.*?)</a>', str(html))
+    """The words marked as glossary terms (each a button opening its note)."""
+    return re.findall(r'<button type="button" class="glossary-term"[^>]*>(.*?)</button>', str(html))
+
+
+def notes(html: str) -> list[str]:
+    """The notes the terms open, in order: their names in other languages, definition and link."""
+    return re.findall(r'<span class="glossary-note" id="[^"]+" popover>(.*?</a>)</span>', str(html))
+
+
+def names(html: str) -> list[str]:
+    return re.findall(r'<span class="glossary-note__names">(.*?)</span>', str(html))
 
 
 def test_only_the_first_occurrence_of_each_term_is_linked_whole_words_any_case():
@@ -247,13 +258,39 @@ def test_only_the_first_occurrence_of_each_term_is_linked_whole_words_any_case()
     assert "Les CPASSES, leCPAS." in linked
 
 
-def test_a_term_is_found_in_any_of_its_languages_and_its_title_gives_the_others():
+def test_a_term_is_found_in_any_of_its_languages_and_its_note_gives_the_others():
     cpas = term(term_en="public social welfare centre")
     linked = link_terms(sanitised("<p>Het OCMW betaalt.</p>"), [cpas], "nl")
     assert links(linked) == ["OCMW"]
-    assert 'title="CPAS (FR) · public social welfare centre (EN)"' in linked
+    assert names(linked) == ["CPAS (FR) · public social welfare centre (EN)"]
     french = link_terms(sanitised("<p>Le CPAS paie.</p>"), [cpas], "fr")
-    assert 'title="OCMW (NL) · public social welfare centre (EN)"' in french
+    assert names(french) == ["OCMW (NL) · public social welfare centre (EN)"]
+
+
+def test_the_note_gives_the_meaning_in_the_readers_language_and_opens_without_script():
+    cpas = term(
+        definition_fr="Centre public d'action **sociale** : l'institution qui accorde l'aide sociale. " * 10,
+        definition_nl="Openbaar centrum voor *maatschappelijk welzijn*.",
+    )
+    dutch = str(link_terms(sanitised("<p>Het OCMW betaalt.</p>"), [cpas], "nl"))
+    [button_target] = re.findall(r'popovertarget="([^"]+)"', dutch)
+    assert f'<span class="glossary-note" id="{button_target}" popover>' in dutch
+    assert '<span class="glossary-note__text" lang="nl">Openbaar centrum voor maatschappelijk welzijn.</span>' in dutch
+    assert f'<a href="/glossary#term-{cpas.id}">' in dutch
+    french = str(link_terms(sanitised("<p>Le CPAS paie.</p>"), [cpas], "fr"))
+    [text] = re.findall(r'<span class="glossary-note__text" lang="fr">(.*?)</span>', french)
+    assert text.startswith("Centre public d&#39;action sociale : l&#39;institution")
+    assert text.endswith("…")
+    assert len(html.unescape(text)) <= 281
+    english = str(link_terms(sanitised("<p>The CPAS pays.</p>"), [cpas], "en"))
+    assert 'class="glossary-note__text" lang="fr"' in english
+
+
+def test_each_note_on_a_page_has_its_own_id():
+    cpas = term()
+    first = str(link_terms(sanitised("<p>Le CPAS.</p>"), [cpas], "fr"))
+    second = str(link_terms(sanitised("<p>Le CPAS.</p>"), [cpas], "fr"))
+    assert re.findall(r'popovertarget="([^"]+)"', first) != re.findall(r'popovertarget="([^"]+)"', second)
 
 
 def test_nothing_is_linked_inside_tags_links_or_code():
@@ -265,8 +302,11 @@ def test_nothing_is_linked_inside_tags_links_or_code():
     linked = str(link_terms(sanitised(before + "<p>Enfin le CPAS.</p>"), [cpas], "fr"))
     assert links(linked) == ["CPAS"]
     assert linked.startswith(before)
-    link = f'<a class="glossary-term" href="/glossary#term-{cpas.id}" title="OCMW (NL)">CPAS</a>'
-    assert linked.endswith(f"<p>Enfin le {link}.</p>")
+    assert names(linked) == ["OCMW (NL)"]
+    assert re.search(
+        r'<p>Enfin le <button type="button" class="glossary-term" [^>]*>CPAS</button><span [^>]*>.*</a></span>\.</p>$',
+        linked,
+    )
 
 
 def test_terms_with_apostrophes_and_accents_are_matched_and_everything_is_escaped():
@@ -274,7 +314,7 @@ def test_terms_with_apostrophes_and_accents_are_matched_and_everything_is_escape
     html = sanitised("<p>Le revenu d’intégration &amp; le <em>RIS</em> &lt;script&gt;</p>")
     linked = str(link_terms(html, [income], "nl"))
     assert links(linked) == ["revenu d’intégration"]
-    assert 'title="leefloon (NL) · &#34;minimum&#34; &lt;income&gt; (EN)"' in linked
+    assert names(linked) == ["leefloon (NL) · &#34;minimum&#34; &lt;income&gt; (EN)"]
     assert "&amp; le <em>RIS</em> &lt;script&gt;" in linked
     assert "<script>" not in linked
 
@@ -283,7 +323,7 @@ def test_a_hostile_term_cannot_inject_markup():
     evil = term(term_fr='x"><script>alert(1)</script>', term_nl="kwaad")
     linked = str(link_terms(sanitised("<p>Iets kwaad.</p>"), [evil], "nl"))
     assert "<script>" not in linked
-    assert 'title="x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; (FR)"' in linked
+    assert names(linked) == ["x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt; (FR)"]
 
 
 def test_alternatives_are_each_linked_and_a_shared_form_goes_to_the_first_term():
@@ -293,7 +333,7 @@ def test_alternatives_are_each_linked_and_a_shared_form_goes_to_the_first_term()
     linked = link_terms(sanitised("<p>Het OCMW, het CCAS en een onbewoonbaarheid.</p>"), [cpas, ccas, unfit], "nl")
     assert links(linked) == ["OCMW", "CCAS", "onbewoonbaarheid"]
     assert f'href="/glossary#term-{cpas.id}"' in linked
-    assert 'title="insalubrité (FR)"' in linked
+    assert names(linked)[2] == "insalubrité (FR)"
 
 
 @pytest.mark.parametrize("html", ["", "<p></p>", "<p>Rien à voir.</p>"])

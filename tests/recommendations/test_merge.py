@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from workspace.recommendations.diff import word_diff
 from workspace.recommendations.merge import merge_fields, merge_text
 
@@ -40,6 +42,18 @@ def test_a_conflict_keeps_my_text_and_reports_theirs():
 
 def test_word_diff_marks_insertions_and_deletions_and_escapes_text():
     html = str(word_diff("Le chat <b> dort", "Le chien <b> dort bien"))
-    assert "<del>chat</del><ins>chien</ins>" in html
+    assert "<del>chat</del> <ins>chien</ins>" in html
     assert "&lt;b&gt;" in html
     assert "<ins> bien</ins>" in html
+
+
+def test_word_diff_keeps_the_space_between_removed_and_added_words():
+    html = str(word_diff("Moins de non-recours.", "Diviser par deux le non-recours."))
+    assert html == "<del>Moins de</del> <ins>Diviser par deux le</ins> non-recours."
+    assert "MoinsDiviser" not in re.sub(r"<[^>]+>", "", html)
+
+
+def test_word_diff_of_a_removed_or_added_word_leaves_the_rest_as_it_was():
+    assert str(word_diff("un deux trois", "un trois")) == "un <del>deux </del>trois"
+    assert str(word_diff("un trois", "un deux trois")) == "un <ins>deux </ins>trois"
+    assert str(word_diff("pareil", "pareil")) == "pareil"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import post_form, sign_in
 from tests.recommendations.test_writing import edit_data
@@ -90,3 +94,54 @@ async def test_outsiders_cannot_translate(client, db):
     path = f"/recommendations/{recommendation.id}/translations/nl"
     assert (await client.get(path)).status_code == 404
     assert (await post_form(client, path, DUTCH)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "named", "cell_note"),
+    [
+        (
+            Language.FRENCH,
+            "Modifié depuis dans l’original : Constat, Effet attendu.",
+            "Pas à jour : l’original a changé ici",
+        ),
+        (
+            Language.DUTCH,
+            "Sindsdien gewijzigd in het origineel: Vaststelling, Verwacht effect.",
+            "Verouderd: het origineel is hier gewijzigd",
+        ),
+    ],
+)
+async def test_the_languages_page_names_the_fields_changed_since_the_translation(
+    client, db, language, named, cell_note
+):
+    cycle = await make_cycle(db)
+    author = await make_user(db, language=language)
+    await add_member(db, author, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, language="fr", status=Status.DRAFT)
+    await sign_in(client, author)
+    path = f"/recommendations/{recommendation.id}/translations/nl"
+    await post_form(client, path, DUTCH, token_from=path)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    changed = edit_data(recommendation, 1, finding="Texte source modifié.", expected_effect="Un effet mesuré.")
+    await post_form(client, edit, changed, token_from=edit)
+
+    languages = (await client.get(f"/recommendations/{recommendation.id}/languages")).text
+    assert named in languages
+    assert languages.count(cell_note) == 2
+    stale_cells = re.findall(r'<td lang="nl" class="markdown" aria-describedby="stale-nl-(\w+)">', languages)
+    assert stale_cells == ["finding", "expected_effect"]
+    translate = (await client.get(path)).text
+    assert named in translate
+
+
+async def test_an_up_to_date_translation_names_no_field(client, db):
+    cycle = await make_cycle(db)
+    author = await make_user(db)
+    await add_member(db, author, cycle)
+    recommendation = await make_recommendation(db, cycle, author=author, language="fr", status=Status.DRAFT)
+    await sign_in(client, author)
+    path = f"/recommendations/{recommendation.id}/translations/nl"
+    await post_form(client, path, DUTCH, token_from=path)
+    languages = (await client.get(f"/recommendations/{recommendation.id}/languages")).text
+    assert "Modifié depuis" not in languages
+    assert "stale-note" not in languages

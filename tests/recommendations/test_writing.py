@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from tests.factories import add_member, make_cycle, make_recommendation, make_user
 from tests.helpers import headings, post_form, sign_in
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Eligibility, Phase
 from workspace.discussion.models import Notification
@@ -169,9 +169,12 @@ async def test_preview_renders_markdown_without_saving(client, db):
     assert response.status_code == 200
     assert "<strong>quatre</strong>" in response.text
     partial = await post_form(
-        client, "/recommendations/preview", {"preview_field": "finding", "finding": "*vite* <script>x</script>"}
+        client,
+        "/recommendations/preview",
+        {"title": "Vite", "finding": "*vite* <script>x</script>", "proposal": "**Oui**"},
     )
     assert "<em>vite</em>" in partial.text
+    assert "<strong>Oui</strong>" in partial.text
     assert "<script>" not in partial.text
     async with db.session(write=False) as session:
         assert await session.scalar(select(func.count()).select_from(Recommendation)) == 0
@@ -443,3 +446,68 @@ async def test_an_authority_reviewer_is_not_offered_as_coauthor_and_cannot_be_ad
     async with db.session(write=False) as session:
         stored = await session.get(Recommendation, recommendation.id, options=[selectinload(Recommendation.coauthors)])
     assert stored.coauthors == []
+
+
+@pytest.mark.parametrize(
+    ("language", "withdraw", "remove", "leave"),
+    [
+        (Language.FRENCH, "Retirer la recommandation", "Retirer des coauteurs", "Ne plus être coauteur"),
+        (Language.DUTCH, "De aanbeveling intrekken", "Verwijderen als medeauteur", "Geen medeauteur meer zijn"),
+    ],
+)
+async def test_withdrawing_the_recommendation_and_removing_a_coauthor_say_what_they_do(
+    client, db, language, withdraw, remove, leave
+):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle, language=language)
+    coauthor = await member_in(db, cycle, display_name="Griet Vandenberghe", language=language)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.SUBMITTED)
+    await sign_in(client, author)
+    await post_form(client, f"/recommendations/{recommendation.id}/coauthors", {"user_id": str(coauthor.id)})
+
+    buttons = re.findall(
+        r"<button[^>]*>(.*?)</button>", (await client.get(f"/recommendations/{recommendation.id}")).text
+    )
+    assert withdraw in buttons
+    assert f'{remove}<span class="visually-hidden"> (Griet Vandenberghe)</span>' in buttons
+    assert "Retirer" not in buttons
+    assert "Verwijderen" not in buttons
+
+    await post_form(client, "/logout", {})
+    await sign_in(client, coauthor)
+    buttons = re.findall(
+        r"<button[^>]*>(.*?)</button>", (await client.get(f"/recommendations/{recommendation.id}")).text
+    )
+    assert leave in buttons
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "button"),
+    [
+        (Language.FRENCH, "Aperçu du texte entier", "Prévisualiser tout le texte"),
+        (Language.DUTCH, "Voorbeeld van de hele tekst", "Voorbeeld van de hele tekst tonen"),
+    ],
+)
+async def test_one_preview_of_the_whole_text_on_demand_keeps_every_typed_value(client, db, language, heading, button):
+    cycle = await make_cycle(db)
+    author = await member_in(db, cycle, language=language)
+    recommendation = await make_recommendation(db, cycle, author=author, status=Status.DRAFT)
+    await sign_in(client, author)
+    edit = f"/recommendations/{recommendation.id}/edit"
+    form_page = (await client.get(edit)).text
+    assert 'id="preview-' not in form_page
+    assert form_page.count('name="intent" value="preview"') == 1
+    assert f">{button}</button>" in form_page
+    assert "preview-box--shown" not in form_page
+
+    typed = edit_data(recommendation, 1, proposal="Ouvrir **trois** guichets.", message="Mon essai", tags="jeunes")
+    shown = await post_form(client, edit, {**typed, "intent": "preview"}, token_from=edit)
+    assert shown.status_code == 200
+    assert shown.text.count('class="preview-box preview-box--shown"') == 1
+    assert f'<h2 id="preview-title" class="preview-box__label">{heading}</h2>' in shown.text
+    assert "Ouvrir <strong>trois</strong> guichets." in shown.text
+    assert ">Ouvrir **trois** guichets.</textarea>" in shown.text
+    assert 'value="Mon essai"' in shown.text
+    assert 'value="jeunes"' in shown.text
+    async with db.session(write=False) as session:
+        assert await session.scalar(select(func.count()).select_from(Revision)) == 1

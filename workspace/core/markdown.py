@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -50,3 +52,15 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer nofollow ugc",
     )
     return Markup(cleaned)  # noqa: S704 - sanitised by nh3 just above
+
+
+def plain_text(text: str | None, limit: int = 0) -> str:
+    """The words of a markdown text without its markup, spaces collapsed; with `limit`, its first words up to
+    that many characters, ended by "…" when something was left out."""
+    if not text:
+        return ""
+    words = " ".join(html.unescape(nh3.clean(_markdown.render(text), tags=set())).split())
+    if not limit or len(words) <= limit:
+        return words
+    cut = words[: limit + 1].rsplit(" ", 1)[0] if " " in words[:limit] else words[:limit]
+    return cut.rstrip(" ,;:.") + "…"

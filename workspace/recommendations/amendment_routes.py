@@ -21,6 +21,7 @@ from workspace.recommendations import amendments, editing
 from workspace.recommendations.content import FIELD_HINTS, FIELD_LABELS, content_of
 from workspace.recommendations.diff import word_diff
 from workspace.recommendations.models import ActionLevel
+from workspace.recommendations.preview import Preview, preview_of
 
 
 class AmendmentController(Controller):
@@ -37,6 +38,10 @@ class AmendmentController(Controller):
         self, request: Request, db_session: DbSession, me: SignedIn, recommendation_id: FromPath[UUID]
     ) -> Template | Redirect:
         form = await read_form(request)
+        if form.get("intent") == "preview":
+            recommendation, access, allowed = await editing.load_with_rights(db_session, recommendation_id, me)
+            require(allowed.can_amend)
+            return _proposal_page(recommendation, access, form, preview=preview_of(form))
         once = await submissions.claim(db_session, form, me.id, fallback=f"/recommendations/{recommendation_id}")
         try:
             amendment = await amendments.propose(db_session, recommendation_id, form, me)
@@ -94,8 +99,11 @@ class AmendmentController(Controller):
         return see_other(f"/recommendations/{recommendation_id}")
 
 
-def _proposal_page(recommendation: Any, access: Any, form: Form, status: int = 200) -> Template:
+def _proposal_page(
+    recommendation: Any, access: Any, form: Form, status: int = 200, preview: Preview | None = None
+) -> Template:
     context = {
+        "preview": preview,
         "recommendation": recommendation,
         "access": access,
         "form": form,

@@ -17,11 +17,12 @@ from workspace.accounts.models import User
 from workspace.core import audit
 from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.markdown import plain_text
 from workspace.cycles.access import require
 from workspace.recommendations.content import REVISION_FIELDS, content_of, read_content, revision_content
 from workspace.recommendations.editing import apply_content, load_for_writing, new_revision, revision
 from workspace.recommendations.merge import merge_fields
-from workspace.recommendations.models import Amendment, AmendmentStatus, Recommendation
+from workspace.recommendations.models import Amendment, AmendmentStatus, Recommendation, Revision
 
 
 @dataclass(frozen=True)
@@ -66,14 +67,51 @@ async def propose(session: AsyncSession, recommendation_id: UUID, form: Form, au
     return amendment
 
 
-async def amendments_of(session: AsyncSession, recommendation_id: UUID) -> list[tuple[Amendment, User | None]]:
-    rows = await session.execute(
-        select(Amendment, User)
-        .outerjoin(User, User.id == Amendment.author_id)
-        .where(Amendment.recommendation_id == recommendation_id)
-        .order_by(Amendment.created_at.desc())
+@dataclass(frozen=True)
+class AmendmentSummary:
+    """One line of a recommendation's list of amendments: who, when, which fields and the first words of
+    the author's reason, so that two amendments by one person can be told apart."""
+
+    amendment: Amendment
+    author: User | None
+    changed_fields: list[str]
+    opening: str
+
+
+SUMMARY_LENGTH = 120
+
+
+async def amendments_of(session: AsyncSession, recommendation: Recommendation) -> list[AmendmentSummary]:
+    rows = (
+        await session.execute(
+            select(Amendment, User)
+            .outerjoin(User, User.id == Amendment.author_id)
+            .where(Amendment.recommendation_id == recommendation.id)
+            .order_by(Amendment.created_at.desc())
+        )
+    ).all()
+    bases = {amendment.base_revision for amendment, _user in rows}
+    revisions = await session.scalars(
+        select(Revision).where(Revision.recommendation_id == recommendation.id, Revision.number.in_(bases or {0}))
     )
-    return [(amendment, user) for amendment, user in rows.all()]
+    base_content = {item.number: revision_content(item.content) for item in revisions}
+    summaries: list[AmendmentSummary] = []
+    for amendment, user in rows:
+        shown = AmendmentView(
+            amendment=amendment,
+            author=user,
+            base=base_content.get(amendment.base_revision) or content_of(recommendation),
+            proposed=revision_content(amendment.content),
+        )
+        summaries.append(
+            AmendmentSummary(
+                amendment=amendment,
+                author=user,
+                changed_fields=shown.changed_fields,
+                opening=plain_text(amendment.reason, SUMMARY_LENGTH),
+            )
+        )
+    return summaries
 
 
 async def view(session: AsyncSession, recommendation: Recommendation, amendment_id: UUID) -> AmendmentView:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import secrets
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -23,6 +24,7 @@ from workspace.accounts.models import MembershipRole, User
 from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.markdown import plain_text
 from workspace.core.web import found
 from workspace.cycles.models import Membership
 from workspace.recommendations.models import GlossaryTerm
@@ -186,6 +188,7 @@ _NO_LINK_INSIDE = frozenset({"a", "code", "pre", "script", "style", "textarea", 
 _APOSTROPHES = "'’ʼ"
 _ALTERNATIVES = re.compile(r"\s+/\s+")
 MIN_FORM_LENGTH = 2
+NOTE_LENGTH = 280
 
 
 def term_forms(value: str) -> list[str]:
@@ -232,7 +235,7 @@ def _matcher(signature: Signature) -> tuple[re.Pattern[str] | None, dict[str, in
     return re.compile(pattern, re.IGNORECASE), owner
 
 
-def _title(term: GlossaryTerm, matched: str, language: str) -> str:
+def _other_names(term: GlossaryTerm, matched: str, language: str) -> str:
     """The term in the languages other than the one the text used, the reader's language first."""
     fields = {"fr": term.term_fr, "nl": term.term_nl, "en": term.term_en}
     matched_key = _key(matched)
@@ -246,9 +249,42 @@ def _title(term: GlossaryTerm, matched: str, language: str) -> str:
     return " · ".join(parts)
 
 
+def definition_for(term: GlossaryTerm, language: str) -> tuple[str, str]:
+    """The definition a reader gets (their language, else French, else Dutch) and the language it is in."""
+    by_language = {"fr": term.definition_fr, "nl": term.definition_nl}
+    for code in (language, "fr", "nl"):
+        if by_language.get(code):
+            return code, by_language[code] or ""
+    return language, ""
+
+
+def _note(term: GlossaryTerm, matched: str, language: str, note_id: str) -> Markup:
+    """What a term shows when it is focused or tapped: its names in the other languages, the first words of
+    its definition, and a link to the whole entry (a popover: opened by the browser, no script needed)."""
+    others = _other_names(term, matched, language)
+    definition_language, definition = definition_for(term, language)
+    excerpt = plain_text(definition, NOTE_LENGTH)
+    parts = [Markup('<span class="glossary-note" id="{}" popover>').format(note_id)]
+    if others:
+        parts.append(Markup('<span class="glossary-note__names">{}</span> ').format(others))
+    if excerpt:
+        parts.append(
+            Markup('<span class="glossary-note__text" lang="{}">{}</span> ').format(definition_language, excerpt)
+        )
+    elif not others:
+        parts.append(Markup('<span class="glossary-note__text">{}</span> ').format(_("No definition yet.")))
+    parts.append(
+        Markup('<a href="/glossary#term-{}">{}<span class="visually-hidden"> ({})</span></a></span>').format(
+            term.id, _("The glossary entry"), matched
+        )
+    )
+    return Markup("").join(parts)
+
+
 def link_terms(html_text: Markup, terms: Sequence[GlossaryTerm], language: str) -> Markup:
-    """Link the glossary's terms in sanitised HTML: whole words, any case, in any of the languages, in text
-    only (never inside a tag, a link or code), the first occurrence of each term only."""
+    """Mark the glossary's terms in sanitised HTML: whole words, any case, in any of the languages, in text
+    only (never inside a tag, a link or code), the first occurrence of each term only. Each becomes a button
+    that opens a note with the term's meaning (see `_note`), reachable by keyboard and by touch."""
     if not isinstance(html_text, Markup):
         html_text = escape(html_text or "")  # plain text is text, never markup
     if not html_text or not terms:
@@ -296,13 +332,13 @@ def _link_text(
         linked.add(index)
         term = terms[index]
         pieces.append(escape(text[position : match.start()]))
-        title = _title(term, match.group(0), language)
-        title_attribute = Markup(' title="{}"').format(title) if title else Markup("")
+        note_id = f"glossary-note-{secrets.token_hex(6)}"
         pieces.append(
-            Markup('<a class="glossary-term" href="/glossary#term-{}"{}>{}</a>').format(
-                term.id, title_attribute, match.group(0)
+            Markup('<button type="button" class="glossary-term" popovertarget="{}">{}</button>').format(
+                note_id, match.group(0)
             )
         )
+        pieces.append(_note(term, match.group(0), language, note_id))
         position = match.end()
     if not pieces:
         return segment

@@ -34,9 +34,18 @@ async def _context(db_session: AsyncSession, recommendation_id: UUID, user: User
         "original": translations.original_content(recommendation),
         "existing": existing,
         "out_of_date": bool(existing and translations.is_out_of_date(recommendation, existing)),
+        "field_list": field_list,
+        "changed": await translations.changed_since_translated(db_session, recommendation, existing)
+        if existing
+        else [],
         "fields": TEXT_FIELDS,
         "labels": FIELD_LABELS,
     }
+
+
+def field_list(names: list[str]) -> str:
+    """ "Finding, Proposal": the fields named in the reader's language."""
+    return ", ".join(str(FIELD_LABELS[name]) for name in names)
 
 
 class TranslationController(Controller):
@@ -74,9 +83,13 @@ class TranslationController(Controller):
         self, db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]
     ) -> Template:
         recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
-        available = translations.versions(
-            recommendation, await translations.translations_of(db_session, recommendation.id)
-        )
+        stored = await translations.translations_of(db_session, recommendation.id)
+        available = translations.versions(recommendation, stored)
+        changed = {
+            language: await translations.changed_since_translated(db_session, recommendation, translation)
+            for language, translation in stored.items()
+            if language != recommendation.language
+        }
         columns = [available[language] for language in ("fr", "nl", "en") if language in available]
         missing = [
             language for language in translations.translatable_languages(recommendation) if language not in available
@@ -86,6 +99,8 @@ class TranslationController(Controller):
             "access": access,
             "columns": columns,
             "missing": missing,
+            "changed": changed,
+            "field_list": field_list,
             "fields": TEXT_FIELDS,
             "labels": FIELD_LABELS,
             "language_label": translations.language_label,

@@ -15,8 +15,8 @@ from workspace.core.i18n import LANGUAGES
 from workspace.core.i18n import gettext as _
 from workspace.cycles.access import require
 from workspace.recommendations import privacy
-from workspace.recommendations.content import MAX_TITLE
-from workspace.recommendations.editing import load_for_writing
+from workspace.recommendations.content import MAX_TITLE, revision_content
+from workspace.recommendations.editing import load_for_writing, revision
 from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Translation
 
 
@@ -43,6 +43,21 @@ async def translations_of(session: AsyncSession, recommendation_id: UUID) -> dic
 def is_out_of_date(recommendation: Recommendation, translation: Translation) -> bool:
     """The source text changed after the revision this translation was made from."""
     return translation.source_revision < recommendation.revision_number
+
+
+async def changed_since_translated(
+    session: AsyncSession, recommendation: Recommendation, translation: Translation
+) -> list[str]:
+    """The fields of the original that changed after the revision the translation was made from (every
+    field if that revision cannot be found), in the form's order: what a translator has to look at again."""
+    if not is_out_of_date(recommendation, translation):
+        return []
+    source = await revision(session, recommendation.id, translation.source_revision)
+    current = original_content(recommendation)
+    if source is None:
+        return [name for name in TEXT_FIELDS if current[name]]
+    before = revision_content(source.content)
+    return [name for name in TEXT_FIELDS if before.get(name, "") != current[name]]
 
 
 def versions(recommendation: Recommendation, translations: dict[str, Translation]) -> dict[str, Version]:

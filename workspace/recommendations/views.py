@@ -49,7 +49,7 @@ async def page_context(
         "version": version,
         "wanted_language": language,
         "language_label": translations.language_label,
-        "amendments": await amendments.amendments_of(db_session, recommendation.id) if access.is_participant else [],
+        "amendments": await amendments.amendments_of(db_session, recommendation) if access.is_participant else [],
         "candidates": (
             await editing.coauthor_candidates(db_session, recommendation, access.cycle)
             if allowed.can_manage_coauthors

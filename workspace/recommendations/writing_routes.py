@@ -17,7 +17,6 @@ from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.inputs import MAX_NUMBER, NumberInPath, NumberInQuery
-from workspace.core.markdown import render_markdown
 from workspace.core.web import DbSession, found, notify, read_form, see_other
 from workspace.cycles import services as cycles
 from workspace.cycles.access import require
@@ -32,9 +31,8 @@ from workspace.recommendations.content import (
 )
 from workspace.recommendations.diff import changed, word_diff
 from workspace.recommendations.models import TEXT_FIELDS, ActionLevel
+from workspace.recommendations.preview import preview_of
 from workspace.recommendations.rules import can_create, rights
-
-PREVIEW_FIELDS = frozenset(TEXT_FIELDS) - {"title"}
 
 
 def _form_context(**extra: Any) -> dict[str, Any]:
@@ -56,10 +54,6 @@ def _flags(form: Form, confirmed: list[str] | None = None) -> dict[str, list[pri
     for finding in findings:
         by_field.setdefault(finding.field, []).append(finding)
     return by_field
-
-
-def _previews(form: Form) -> dict[str, Any]:
-    return {name: render_markdown(form.get(name)) for name in PREVIEW_FIELDS if form.get(name)}
 
 
 class NewRecommendationController(Controller):
@@ -89,7 +83,7 @@ class NewRecommendationController(Controller):
         form = await read_form(request)
         context = _form_context(access=access, axis=axis)
         if form.get("intent") == "preview":
-            context.update(groups=await editing.drafting_groups(db_session, access), previews=_previews(form))
+            context.update(groups=await editing.drafting_groups(db_session, access), preview=preview_of(form))
             return Template(
                 "recommendations/new.html", context={**context, "form": form, "privacy_flags": _flags(form)}
             )
@@ -108,10 +102,10 @@ class NewRecommendationController(Controller):
 
 @post("/recommendations/preview", name="preview", guards=[requires_user])
 async def preview(request: Request) -> Template:
+    """The whole text previewed, for htmx to swap into the form (the form's own "Preview" submit does the
+    same without JavaScript)."""
     form = await read_form(request)
-    name = form.get("preview_field")
-    html = render_markdown(form.get(name)) if name in PREVIEW_FIELDS else render_markdown("")
-    return Template("recommendations/_preview.html", context={"html": html, "name": name})
+    return Template("recommendations/_preview.html", context={"preview": preview_of(form)})
 
 
 class WritingController(Controller):
@@ -133,7 +127,7 @@ class WritingController(Controller):
         form = await read_form(request)
         if form.get("intent") == "preview":
             context = await _edit_context(db_session, recommendation_id, me)
-            return _edit_page(context, form, previews=_previews(form))
+            return _edit_page(context, form, preview=preview_of(form))
         try:
             outcome = await editing.save(db_session, recommendation_id, form, me)
         except FormError as error:
