@@ -40,7 +40,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -48,6 +47,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
+
+from bench import running
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -846,23 +847,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sizes = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="passerelle-bench-"))
-    try:
-        loop_factory = None
-        with contextlib.suppress(ImportError):
-            import uvloop
-
-            loop_factory = uvloop.new_event_loop
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            return runner.run(bench(sizes, workdir))
-    finally:
-        if sizes.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            import shutil
-
-            shutil.rmtree(workdir, ignore_errors=True)
+    return running.run(bench, parse_args(argv), "passerelle-bench-")
 
 
 if __name__ == "__main__":

@@ -43,11 +43,9 @@ import contextlib
 import json
 import os
 import secrets
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import weakref
@@ -59,6 +57,7 @@ from pathlib import Path
 from uuid import UUID
 
 from bench import exports as export_bench
+from bench import running
 from bench.ballots import (
     HOST,
     REASONS,
@@ -1078,21 +1077,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    sizes = parse_args(argv)
-    workdir = Path(tempfile.mkdtemp(prefix="passerelle-bench-colloquium-"))
-    try:
-        loop_factory = None
-        with contextlib.suppress(ImportError):
-            import uvloop
-
-            loop_factory = uvloop.new_event_loop
-        with asyncio.Runner(loop_factory=loop_factory) as runner:
-            return runner.run(bench(sizes, workdir))
-    finally:
-        if sizes.keep:
-            print(f"kept {workdir}", file=sys.stderr)
-        else:
-            shutil.rmtree(workdir, ignore_errors=True)
+    return running.run(bench, parse_args(argv), "passerelle-bench-colloquium-")
 
 
 if __name__ == "__main__":
