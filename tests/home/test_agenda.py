@@ -172,6 +172,14 @@ async def test_a_member_sees_the_next_meetings_of_their_group_only(client, db):
     assert f'href="/meetings/{elsewhere.id}"' not in page
 
 
+async def test_a_facilitator_with_no_open_report_is_not_shown_a_count_of_none(client, db):
+    room = await voting_room(db, fr=1, wal=1, vl=0)
+    await sign_in(client, room.facilitator)
+    page = await home(client)
+    assert "As facilitator" in page
+    assert "open report" not in page
+
+
 async def test_a_facilitator_sees_open_reports_turnout_and_the_phase(client, db):
     room = await voting_room(db, fr=2, wal=1, vl=1)
     voter = room.voters["fr"][1]
