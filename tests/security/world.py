@@ -53,7 +53,7 @@ async def build_world(db: Database) -> World:
     admin = people["admin"]
     async with db.transaction() as session:
         (await session.get(User, admin.id)).is_admin = True
-    await add_member(db, people["other_group"], cycle, group=group_b)
+    other_seat = await add_member(db, people["other_group"], cycle, group=group_b)
     for role in ("member", "coauthor"):
         await add_member(db, people[role], cycle, group=group_a)
     await add_member(db, author, cycle, group=group_a)
@@ -104,6 +104,7 @@ async def build_world(db: Database) -> World:
         "notification_id": str(notification.id),
         "identity_id": str(linked.id),
         "member_id": str(people["member"].id),
+        "membership_id": str(other_seat.id),
         "export_id": "01900000-0000-7000-8000-000000000000",
     }
     cases = {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from litestar import Controller, Request, get, post
+from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_admin, requires_user
@@ -15,7 +17,7 @@ from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import send_after_response
 from workspace.core.web import DbSession, notify, read_form, see_other
-from workspace.cycles import invitation_mail, invitations, services
+from workspace.cycles import groups, invitation_mail, invitations, services
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import WorkingGroup
@@ -123,6 +125,88 @@ async def _invitations_context(db_session: DbSession, access: CycleAccess, form:
     }
 
 
+class WorkingGroupsController(Controller):
+    """A facilitator's page for the cycle's working groups: add, rename, and move members between them."""
+
+    path = "/cycles/{slug:str}/working-groups"
+    guards = [requires_user]
+
+    @get(name="working_groups")
+    async def working_groups_page(self, db_session: DbSession, access: CycleInReach) -> Template:
+        require(access.is_facilitator)
+        return Template("cycles/working_groups.html", context=await _groups_context(db_session, access))
+
+    @post(name="add_working_group")
+    async def add_group(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
+    ) -> Template | Redirect:
+        require(access.is_facilitator)
+        form = await read_form(request)
+        try:
+            group = await groups.add_group(db_session, access, form, me)
+        except FormError as error:
+            context = await _groups_context(db_session, access, new_form=error.form)
+            return Template("cycles/working_groups.html", context=context, status_code=400)
+        notify(request, _("The working group “%(name)s” has been added.", name=group.name))
+        return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug))
+
+    @post("/{group_id:uuid}", name="rename_working_group")
+    async def rename_group(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach, group_id: FromPath[UUID]
+    ) -> Template | Redirect:
+        require(access.is_facilitator)
+        form = await read_form(request)
+        try:
+            group = await groups.rename_group(db_session, access, group_id, form, me)
+        except FormError as error:
+            context = await _groups_context(db_session, access, rename_form=error.form)
+            return Template("cycles/working_groups.html", context=context, status_code=400)
+        notify(request, _("The working group is now called “%(name)s”.", name=group.name))
+        return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug))
+
+    @post("/members/{membership_id:uuid}", name="move_member")
+    async def move_member(
+        self,
+        request: Request,
+        db_session: DbSession,
+        me: SignedIn,
+        access: CycleInReach,
+        membership_id: FromPath[UUID],
+    ) -> Template | Redirect:
+        require(access.is_facilitator)
+        form = await read_form(request)
+        try:
+            person, group = await groups.move_member(db_session, access, membership_id, form, me)
+        except FormError as error:
+            context = await _groups_context(db_session, access, move_form=error.form, moving=membership_id)
+            return Template("cycles/working_groups.html", context=context, status_code=400)
+        if group is None:
+            notify(request, _("%(name)s is in no working group now.", name=person.display_name))
+        else:
+            notify(request, _("%(name)s is now in “%(group)s”.", name=person.display_name, group=group.name))
+        return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug) + "#members")
+
+
+async def _groups_context(
+    db_session: DbSession,
+    access: CycleAccess,
+    *,
+    new_form: Form | None = None,
+    rename_form: Form | None = None,
+    move_form: Form | None = None,
+    moving: UUID | None = None,
+) -> dict[str, Any]:
+    return {
+        "access": access,
+        "groups": await services.cycle_groups(db_session, access.cycle),
+        "seats": await groups.seats(db_session, access),
+        "new_form": new_form or Form(),
+        "rename_form": rename_form,
+        "move_form": move_form,
+        "moving": moving,
+    }
+
+
 class AdminController(Controller):
     """The instance's admin: every cycle, and a new one."""
 
@@ -148,4 +232,4 @@ class AdminController(Controller):
         return see_other(f"/cycles/{cycle.slug}")
 
 
-cycle_routes = [InvitationsController, AdminController]
+cycle_routes = [InvitationsController, WorkingGroupsController, AdminController]
