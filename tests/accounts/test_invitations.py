@@ -251,6 +251,10 @@ async def test_reloading_the_page_after_inviting_makes_no_second_invitation_and_
     first = await post_form(client, path, {**data, "_once": once}, token_from="/")
     again = await post_form(client, path, {**data, "_once": once}, token_from="/")  # a double click, a resend
     assert (first.status_code, again.status_code) == (303, 303)
+    elsewhere = await make_cycle(db)
+    await add_member(db, facilitator, elsewhere, role=MembershipRole.FACILITATOR)
+    other_page = await client.get(f"/cycles/{elsewhere.slug}/invitations")  # another tab, another cycle
+    assert 'id="issued-link"' not in other_page.text
     shown = await client.get(path)
     assert "an.devos@brugge.example" in shown.text
     assert 'id="issued-link"' in shown.text

@@ -75,6 +75,13 @@ async def test_a_facilitator_moves_a_member_into_another_group_and_the_member_se
     async with db.session(write=False) as session:
         assert (await session.get(Membership, seat.id)).group_id == second.id
     assert "Griet Vandenberghe est maintenant dans" in (await client.get(path)).text
+    audit = (await client.get(f"/cycles/{cycle.slug}/audit")).text
+    rows = audit[audit.index("<tbody") :]
+    line = rows[rows.index("Membre déplacé vers un autre groupe de travail") :].split("</tr>")[0]
+    assert "Griet Vandenberghe" in line  # whom it is about
+    assert "Groupe de travail précédent" in line
+    assert first.name in line
+    assert second.name in line
     nowhere = await post_form(client, f"{path}/members/{seat.id}", {"group_id": "not-a-group"}, token_from=path)
     assert nowhere.status_code == 400
     assert f'id="group-{seat.id}-error"' in nowhere.text

@@ -105,17 +105,20 @@ async def test_the_facilitators_of_either_cycle_carry_over_and_both_ends_show_th
         token_from=f"/cycles/{slug}",
     )
     assert carried.status_code == 303
+    assert carried.headers["location"] == f"/recommendations/{setup.rejected.id}"  # 2014 is not theirs to open
     original = await client.get(f"/recommendations/{setup.rejected.id}", headers={"Accept-Language": "en"})
     async with db.session(write=False) as session:
         copy = await session.scalar(select(Recommendation).where(Recommendation.carried_from_id == setup.rejected.id))
-    assert "Carried over to 2014" in original.text
-    assert f'href="/recommendations/{copy.id}"' in original.text
+    assert "Carried over to 2014" in original.text  # the year, without a link into a cycle they cannot open
+    assert f'href="/recommendations/{copy.id}"' not in original.text
     assert (
         await post_form(client, f"/cycles/{slug}/dossier/publish", {}, token_from=f"/cycles/{slug}")
     ).status_code == 303
 
     client.cookies.clear()
     await sign_in(client, later_facilitator)  # facilitates 2014 only, reads the published 2013
+    seen_from_2014 = await client.get(f"/recommendations/{setup.rejected.id}")
+    assert f'href="/recommendations/{copy.id}"' in seen_from_2014.text  # theirs to open: a link
     board = await client.get(f"/cycles/{slug}/follow-up")
     assert f'href="/cycles/{slug}/carry-over"' in board.text
     page = await client.get(f"/cycles/{slug}/carry-over")

@@ -93,7 +93,7 @@ async def rename_group(
         target_kind="group",
         target_id=group.id,
         title=name,
-        previous=previous,
+        previous_name=previous,
     )
     return group
 
@@ -142,9 +142,9 @@ async def move_member(
         action="member.move",
         actor_id=actor.id,
         cycle_id=access.cycle.id,
-        target_kind="member",
+        target_kind="user",
         target_id=user.id,
-        into=target.name if target else "",
-        previous=previous.name if previous else "",
+        group=target.name if target else "",
+        previous_group=previous.name if previous else "",
     )
     return user, target

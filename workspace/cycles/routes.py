@@ -32,7 +32,7 @@ class InvitationsController(Controller):
     @get(name="invitations")
     async def invitations_page(self, request: Request, db_session: DbSession, access: CycleInReach) -> Template:
         require(access.can_invite)
-        issued = _take_issued(request)
+        issued = _take_issued(request, access.cycle.id)
         remembered = issued.get("form", {}) if issued else {}
         form = Form(
             values={
@@ -88,11 +88,13 @@ ISSUED_KEY = "invitation_issued"
 
 
 def _remember_issued(request: Request, issued: invitations.IssuedInvitation, link: str, form: Form) -> None:
-    """The new link, for the page the inviter is sent to: it is shown there once (the token itself is
-    stored nowhere else, only its hash), in the server-side session, never in an address."""
+    """The new link, for the invitations page of this cycle the inviter is sent to, where it is shown once:
+    it waits in the server-side session (the invitation table keeps only the token's hash), never in an
+    address, and is gone from the session once shown."""
     session = request.scope.get("session")
     kept = dict(session) if isinstance(session, dict) else {}
     kept[ISSUED_KEY] = {
+        "cycle": str(issued.invitation.cycle_id),
         "id": str(issued.invitation.id),
         "link": link,
         "form": {name: form.get(name) for name in ("role", "group_id", "language")},
@@ -100,13 +102,16 @@ def _remember_issued(request: Request, issued: invitations.IssuedInvitation, lin
     request.set_session(kept)
 
 
-def _take_issued(request: Request) -> dict[str, Any] | None:
+def _take_issued(request: Request, cycle_id: UUID) -> dict[str, Any] | None:
+    """The link waiting for this cycle's invitations page; another cycle's page leaves it waiting."""
     session = request.scope.get("session")
     if not isinstance(session, dict) or ISSUED_KEY not in session:
         return None
     issued = session[ISSUED_KEY]
+    if not isinstance(issued, dict) or issued.get("cycle") != str(cycle_id):
+        return None
     request.set_session({key: value for key, value in session.items() if key != ISSUED_KEY})
-    return issued if isinstance(issued, dict) else None
+    return issued
 
 
 async def _invitations_context(db_session: DbSession, access: CycleAccess, form: Form) -> dict[str, Any]:

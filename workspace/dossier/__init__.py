@@ -23,6 +23,12 @@ async def _forget_exports_keeping_the_comment(_comment: object, *, session: Asyn
 async def _carried_on_the_recommendation_page(
     recommendation: Recommendation, *, session: AsyncSession, access: CycleAccess, **_context: Any
 ) -> dict[str, Any]:
-    """The chain across years, seen from both ends: where the text came from, where it was carried to."""
+    """The chain across years, seen from both ends: where the text came from, where it was carried to (a
+    link only for a reader who may open that cycle, else the year alone)."""
     came_from, carried_to = await carry_over.links(session, [recommendation.id])
-    return {"carried_from": came_from.get(recommendation.id), "carried_to": carried_to.get(recommendation.id)}
+    source, later = came_from.get(recommendation.id), carried_to.get(recommendation.id)
+    return {
+        "carried_from": source,
+        "carried_to": later,
+        "carried_to_readable": later is not None and await carry_over.readable(session, access.user, later),
+    }

@@ -17,7 +17,7 @@ from workspace.core import audit
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
 from workspace.core.web import found
-from workspace.cycles.access import CycleAccess, require
+from workspace.cycles.access import CycleAccess, cycle_access, require
 from workspace.cycles.models import Cycle, Membership, Phase
 from workspace.dossier.models import AuthorityAnswer
 from workspace.recommendations.content import content_of
@@ -183,3 +183,15 @@ async def carried_forward(session: AsyncSession, cycle: Cycle) -> int:
         )
         or 0
     )
+
+
+async def readable(session: AsyncSession, user: User | None, link: Link) -> bool:
+    """Whether the reader may open the cycle a link points into (a draft carried into a later cycle is
+    for that cycle's people)."""
+    cycle = await session.scalar(select(Cycle).where(Cycle.slug == link.slug))
+    return cycle is not None and (await cycle_access(session, user, cycle)).can_view
+
+
+async def may_open(session: AsyncSession, user: User | None, recommendation: Recommendation) -> bool:
+    cycle = await session.get(Cycle, recommendation.cycle_id)
+    return cycle is not None and (await cycle_access(session, user, cycle)).can_view

@@ -38,7 +38,9 @@ class CarryOverController(Controller):
             context = await _context(db_session, access, error.form)
             return Template("dossier/carry_over.html", context=context, status_code=400)
         notify(request, _("The recommendation has been carried over as a draft; it links back to this cycle."))
-        return see_other(f"/recommendations/{carried.id}")
+        if await carry_over.may_open(db_session, me, carried):
+            return see_other(f"/recommendations/{carried.id}")
+        return see_other(f"/recommendations/{carried.carried_from_id}")  # the later cycle is its people's
 
 
 @get("/follow-up", name="follow_up_overview")

@@ -241,7 +241,8 @@ async def restore(session: AsyncSession, recommendation_id: UUID, number: int, e
     if not content["action_level"]:
         content["action_level"] = recommendation.action_level.value
     apply_content(recommendation, content)
-    new_revision(session, recommendation, content, editor, _("Restored revision %(number)s", number=number))
+    message = _("Restored revision %(number)s", number=number)
+    new_revision(session, recommendation, content, editor, message)
     if allowed.is_correction:
         audit.record(
             session,
@@ -251,7 +252,9 @@ async def restore(session: AsyncSession, recommendation_id: UUID, number: int, e
             target_kind="recommendation",
             target_id=recommendation.id,
             restored=number,
+            reason=message,
         )
+        await text_corrected.send_async(recommendation, session=session, actor=editor, reason=message)
     return recommendation
 
 
