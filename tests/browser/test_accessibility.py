@@ -91,6 +91,7 @@ VISITS: dict[str, Visit] = {
     "facilitator:cycle": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}"),
     "facilitator:invitations": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/invitations"),
     "facilitator:working-groups": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/working-groups"),
+    "facilitator:axes": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/axes"),
     "facilitator:voting-rules": Visit(FACILITATOR, "fr", f"/cycles/{CYCLE}/voting-rules"),
     "facilitator:frozen-rules": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/voting-rules"),
     "facilitator:colloquium": Visit(FACILITATOR, "fr", f"/cycles/{PUBLIC_CYCLE}/colloquium"),

@@ -200,7 +200,7 @@ async def test_a_facilitator_sees_open_reports_turnout_and_the_phase(client, db)
     # Voters are the four members and the facilitator; one of them has voted.
     assert "Turnout: 1 of 5 voters have cast at least one ballot." in page
     assert "Phase: Voting" in page
-    assert "No end date is set" in page
+    assert "The vote has no closing date set" in page  # during the vote, the end of the phase is its closing
     assert "Nothing blocks moving on to the next phase." in page
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from jinja2 import Environment, pass_context
@@ -65,6 +66,7 @@ def configure_environment(env: Environment) -> None:
     env.globals["language_name"] = i18n.language_name
     env.globals["once_input"] = once_input
     env.globals["label"] = labels.label
+    env.globals["today"] = date.today
 
 
 def render_fragment(request: Request[Any, Any, Any], name: str, context: dict[str, Any]) -> str:

@@ -1,9 +1,10 @@
-"""Working groups after the cycle is made: a facilitator adds and renames groups and moves members
-between them; each act is recorded in the audit log."""
+"""Working groups after the cycle is made: a facilitator adds, renames, archives and restores groups and
+moves members between them; each act is recorded in the audit log."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from uuid import UUID
 
 from sqlalchemy import select
@@ -73,15 +74,19 @@ async def add_group(session: AsyncSession, access: CycleAccess, form: Form, acto
     return group
 
 
-async def rename_group(
-    session: AsyncSession, access: CycleAccess, group_id: UUID, form: Form, actor: User
-) -> WorkingGroup:
-    require(access.is_facilitator)
-    group = found(
+async def _group_of_cycle(session: AsyncSession, access: CycleAccess, group_id: UUID) -> WorkingGroup:
+    return found(
         await session.scalar(
             select(WorkingGroup).where(WorkingGroup.id == group_id, WorkingGroup.cycle_id == access.cycle.id)
         )
     )
+
+
+async def rename_group(
+    session: AsyncSession, access: CycleAccess, group_id: UUID, form: Form, actor: User
+) -> WorkingGroup:
+    require(access.is_facilitator)
+    group = await _group_of_cycle(session, access, group_id)
     form.values.setdefault("group_id", str(group.id))
     name = await _read_name(session, access, form, but=group.id)
     previous, group.name = group.name, name
@@ -94,6 +99,28 @@ async def rename_group(
         target_id=group.id,
         title=name,
         previous_name=previous,
+    )
+    return group
+
+
+async def set_archived(
+    session: AsyncSession, access: CycleAccess, group_id: UUID, archived: bool, actor: User
+) -> WorkingGroup:
+    """Archive a group whose work is done, or bring it back. Its members stay in it (the group page and
+    its texts keep their readers); it is no longer offered where one chooses a group."""
+    require(access.is_facilitator)
+    group = await _group_of_cycle(session, access, group_id)
+    if group.is_archived == archived:
+        return group
+    group.archived_at = datetime.now(UTC) if archived else None
+    audit.record(
+        session,
+        action="group.archive" if archived else "group.restore",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="group",
+        target_id=group.id,
+        title=group.name,
     )
     return group
 
@@ -117,6 +144,9 @@ async def move_member(
         for group in await session.scalars(select(WorkingGroup).where(WorkingGroup.cycle_id == access.cycle.id))
     }
     wanted = form.get("group_id")
+    if wanted and wanted in groups and groups[wanted].is_archived and groups[wanted].id != membership.group_id:
+        form.add_error("group_id", _("This working group is archived: restore it first to move someone into it."))
+        raise FormError(form)
     if wanted and wanted not in groups:
         form.add_error("group_id", _("Choose one of this cycle's working groups."))
         raise FormError(form)

@@ -64,7 +64,11 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
     cycle = access.cycle
     group_ids = {
         str(group_id)
-        for group_id in (await session.scalars(select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id)))
+        for group_id in (
+            await session.scalars(
+                select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id, WorkingGroup.archived_at.is_(None))
+            )
+        )
     }
     open_link = form.get("open_link") == "1"
     email = accounts.check_email(form, required=False)

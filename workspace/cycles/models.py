@@ -61,6 +61,9 @@ class Cycle(Base):
     theme_nl: Mapped[str] = mapped_column(Text, default="")
     phase: Mapped[Phase] = enum_column(Phase, default=Phase.DRAFTING)
     phase_changed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    phase_ends_on: Mapped[date | None] = mapped_column(Date)
+    """When a facilitator plans the current phase to end (for the vote: the day it closes). A plan told to
+    people, not a timer: the phase moves on when a facilitator moves it; the date is cleared then."""
     # Voting rules, set before the vote opens and frozen after.
     eligibility: Mapped[Eligibility] = enum_column(Eligibility, default=Eligibility.CYCLE)
     quorum: Mapped[float] = mapped_column(Float, default=0.0)
@@ -128,8 +131,15 @@ class WorkingGroup(Base):
     cycle_id: Mapped[UUID] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(160))
     description: Mapped[str] = mapped_column(Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    """An archived group's work is done: it keeps its members, meetings and texts for the record, and is
+    no longer offered where one chooses a group (inviting, moving a member, drafting, a new meeting)."""
 
     cycle: Mapped[Cycle] = relationship(back_populates="groups", lazy="raise")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Membership(Base):

@@ -17,7 +17,7 @@ from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
 from workspace.core.mail import send_after_response
 from workspace.core.web import DbSession, notify, read_form, see_other
-from workspace.cycles import groups, invitation_mail, invitations, services
+from workspace.cycles import axes, groups, invitation_mail, invitations, services
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
 from workspace.cycles.models import WorkingGroup
@@ -131,7 +131,8 @@ async def _invitations_context(db_session: DbSession, access: CycleAccess, form:
 
 
 class WorkingGroupsController(Controller):
-    """A facilitator's page for the cycle's working groups: add, rename, and move members between them."""
+    """A facilitator's page for the cycle's working groups: add, rename, archive, restore, and move members
+    between them."""
 
     path = "/cycles/{slug:str}/working-groups"
     guards = [requires_user]
@@ -169,6 +170,24 @@ class WorkingGroupsController(Controller):
         notify(request, _("The working group is now called “%(name)s”.", name=group.name))
         return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug))
 
+    @post("/{group_id:uuid}/archive", name="archive_working_group")
+    async def archive_group(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach, group_id: FromPath[UUID]
+    ) -> Redirect:
+        require(access.is_facilitator)
+        group = await groups.set_archived(db_session, access, group_id, True, me)
+        notify(request, _("The working group “%(name)s” is archived.", name=group.name))
+        return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug) + "#archived")
+
+    @post("/{group_id:uuid}/restore", name="restore_working_group")
+    async def restore_group(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach, group_id: FromPath[UUID]
+    ) -> Redirect:
+        require(access.is_facilitator)
+        group = await groups.set_archived(db_session, access, group_id, False, me)
+        notify(request, _("The working group “%(name)s” is active again.", name=group.name))
+        return see_other(request.app.route_reverse("working_groups", slug=access.cycle.slug) + "#groups")
+
     @post("/members/{membership_id:uuid}", name="move_member")
     async def move_member(
         self,
@@ -201,15 +220,69 @@ async def _groups_context(
     move_form: Form | None = None,
     moving: UUID | None = None,
 ) -> dict[str, Any]:
+    every = await services.cycle_groups(db_session, access.cycle, with_archived=True)
     return {
         "access": access,
-        "groups": await services.cycle_groups(db_session, access.cycle),
+        "groups": [(group, members) for group, members in every if not group.is_archived],
+        "archived": [(group, members) for group, members in every if group.is_archived],
         "seats": await groups.seats(db_session, access),
         "new_form": new_form or Form(),
         "rename_form": rename_form,
         "move_form": move_form,
         "moving": moving,
     }
+
+
+class AxesController(Controller):
+    """A facilitator's page for the cycle's work axes: add one, rename one, until the dossier is published."""
+
+    path = "/cycles/{slug:str}/axes"
+    guards = [requires_user]
+
+    @get(name="axes")
+    async def axes_page(self, access: CycleInReach) -> Template:
+        require(axes.may_change(access))
+        return Template("cycles/axes.html", context=_axes_context(access))
+
+    @post(name="add_axis")
+    async def add_axis(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
+    ) -> Template | Redirect:
+        require(axes.may_change(access))
+        form = await read_form(request)
+        try:
+            axis = await axes.add_axis(db_session, access, form, me)
+        except FormError as error:
+            return Template("cycles/axes.html", context=_axes_context(access, new_form=error.form), status_code=400)
+        notify(request, _("The axis “%(name)s” has been added.", name=axis.name(current_language.get())))
+        return see_other(request.app.route_reverse("axes", slug=access.cycle.slug))
+
+    @post("/{code:str}/edit", name="rename_axis")
+    async def rename_axis(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach, code: FromPath[str]
+    ) -> Template | Redirect:
+        require(axes.may_change(access))
+        axis = services.find_axis(access, code)
+        form = await read_form(request)
+        try:
+            await axes.rename_axis(db_session, access, axis, form, me)
+        except FormError as error:
+            context = _axes_context(access, edit_form=error.form, editing=axis.code)
+            return Template("cycles/axes.html", context=context, status_code=400)
+        notify(request, _("The axis “%(name)s” has been saved.", name=axis.name(current_language.get())))
+        return see_other(request.app.route_reverse("axes", slug=access.cycle.slug) + f"#axis-{axis.code}")
+
+
+def _axes_context(
+    access: CycleAccess, *, new_form: Form | None = None, edit_form: Form | None = None, editing: str = ""
+) -> dict[str, Any]:
+    forms = {}
+    for axis in access.cycle.axes:
+        if axis.code == editing and edit_form is not None:
+            forms[axis.code] = edit_form
+        else:
+            forms[axis.code] = Form(values={name: getattr(axis, name) for name in axes.WORDS})
+    return {"access": access, "forms": forms, "new_form": new_form or Form()}
 
 
 class AdminController(Controller):
@@ -237,4 +310,4 @@ class AdminController(Controller):
         return see_other(f"/cycles/{cycle.slug}")
 
 
-cycle_routes = [InvitationsController, WorkingGroupsController, AdminController]
+cycle_routes = [InvitationsController, WorkingGroupsController, AxesController, AdminController]

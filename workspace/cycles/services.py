@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from workspace.accounts.models import User
 from workspace.core import audit
+from workspace.core.dates import format_typed, parse_typed
 from workspace.core.forms import MAX_TEXT, Form, FormError
 from workspace.core.i18n import current_language
 from workspace.core.i18n import gettext as _
@@ -121,7 +122,10 @@ async def group_members(session: AsyncSession, group: WorkingGroup) -> list[Memb
     )
 
 
-async def cycle_groups(session: AsyncSession, cycle: Cycle) -> list[tuple[WorkingGroup, int]]:
+async def cycle_groups(
+    session: AsyncSession, cycle: Cycle, *, with_archived: bool = False
+) -> list[tuple[WorkingGroup, int]]:
+    """The cycle's working groups with their member counts, by name; archived ones only when asked."""
     counts = (
         select(Membership.group_id, func.count().label("members"))
         .where(Membership.cycle_id == cycle.id, Membership.group_id.is_not(None))
@@ -131,7 +135,7 @@ async def cycle_groups(session: AsyncSession, cycle: Cycle) -> list[tuple[Workin
     rows = await session.execute(
         select(WorkingGroup, func.coalesce(counts.c.members, 0))
         .outerjoin(counts, counts.c.group_id == WorkingGroup.id)
-        .where(WorkingGroup.cycle_id == cycle.id)
+        .where(WorkingGroup.cycle_id == cycle.id, true() if with_archived else WorkingGroup.archived_at.is_(None))
         .order_by(WorkingGroup.name)
     )
     return [(group, members) for group, members in rows.all()]
@@ -238,6 +242,7 @@ async def advance_phase(session: AsyncSession, access: CycleAccess, wanted: str,
     previous = access.cycle.phase
     access.cycle.phase = target
     access.cycle.phase_changed_at = datetime.now(UTC)
+    access.cycle.phase_ends_on = None
     audit.record(
         session,
         action="cycle.phase",
@@ -249,6 +254,44 @@ async def advance_phase(session: AsyncSession, access: CycleAccess, wanted: str,
         phase=target.value,
     )
     return target
+
+
+def typed_date_example() -> str:
+    return format_typed(date(2027, 6, 30), current_language.get())
+
+
+async def set_phase_end(
+    session: AsyncSession, access: CycleAccess, form: Form, actor: User, *, today: date | None = None
+) -> date | None:
+    """A facilitator tells everyone when the current phase is planned to end (for the vote: when it
+    closes), or takes the date back with an empty field. The date is not in the past; the phase still
+    moves on only when a facilitator moves it."""
+    require(access.is_facilitator and next_phase(access.cycle) is not None)
+    raw = form.text("ends_on", max_length=20)
+    ends_on = None
+    if raw:
+        try:
+            ends_on = parse_typed(raw)
+        except ValueError:
+            message = _("Enter a date as day, month, year, for example %(example)s.", example=typed_date_example())
+            form.add_error("ends_on", message)
+        else:
+            if ends_on < (today or date.today()):
+                form.add_error("ends_on", _("The planned end cannot be in the past."))
+    if not form.is_valid:
+        raise FormError(form)
+    access.cycle.phase_ends_on = ends_on
+    audit.record(
+        session,
+        action="cycle.phase_end",
+        actor_id=actor.id,
+        cycle_id=access.cycle.id,
+        target_kind="cycle",
+        target_id=access.cycle.id,
+        phase=access.cycle.phase.value,
+        ends_on=ends_on.isoformat() if ends_on else None,
+    )
+    return ends_on
 
 
 class PhaseConflict(Exception):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -38,8 +39,13 @@ ACTIONS = {
     "dossier.publish": lazy_gettext("Dossier published"),
     "dossier.reason_review": lazy_gettext("Minority views reviewed"),
     "glossary.create": lazy_gettext("Glossary term added"),
+    "axis.create": lazy_gettext("Work axis added"),
+    "axis.rename": lazy_gettext("Work axis renamed"),
+    "cycle.phase_end": lazy_gettext("Planned end of the phase changed"),
+    "group.archive": lazy_gettext("Working group archived"),
     "group.create": lazy_gettext("Working group created"),
     "group.rename": lazy_gettext("Working group renamed"),
+    "group.restore": lazy_gettext("Working group restored"),
     "glossary.delete": lazy_gettext("Glossary term deleted"),
     "glossary.update": lazy_gettext("Glossary term edited"),
     "invitation.accept": lazy_gettext("Invitation accepted"),
@@ -67,7 +73,9 @@ DETAILS = {
     "adopted": lazy_gettext("Adopted"),
     "cast": lazy_gettext("Ballots cast"),
     "changes": lazy_gettext("Changes"),
+    "code": lazy_gettext("Code"),
     "coauthor": lazy_gettext("Co-author"),
+    "ends_on": lazy_gettext("Planned end"),
     "failed": lazy_gettext("Rules not met"),
     "group": lazy_gettext("Working group"),
     "implementation": lazy_gettext("Implementation"),
@@ -226,6 +234,11 @@ def _target(entry: AuditEntry, cycle: Cycle, names: _Names) -> Link | None:
         return Link("meeting", {"meeting_id": UUID(raw)}, names.meetings[raw])
     if kind == "invitation":
         return Link("invitations", slug, i18n.gettext("Invitations"))
+    if kind == "group" and raw:
+        return Link("group", {"group_id": UUID(raw)}, str(entry.details.get("title") or DETAILS["group"]))
+    if kind == "axis" and entry.details.get("code"):
+        code = str(entry.details["code"]).lower()
+        return Link("axis", {**slug, "code": code}, str(entry.details.get("title") or code.upper()))
     if kind == "glossary_term":
         return Link("glossary", {}, str(entry.details.get("term_fr") or i18n.gettext("Glossary")))
     if kind == "cycle":
@@ -247,6 +260,8 @@ def _value(key: str, value: Any) -> str:
         return labels.label(value, Phase)
     if key == "language" and isinstance(value, str):
         return i18n.language_name(value)
+    if key == "ends_on" and isinstance(value, str):
+        return i18n.format_date(date.fromisoformat(value))
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, dict):

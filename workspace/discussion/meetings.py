@@ -26,7 +26,9 @@ KIND_LABELS = {
 
 
 def may_record(access: CycleAccess, group: WorkingGroup) -> bool:
-    """Facilitators and the group's own members (not suspended) keep its meetings."""
+    """Facilitators and the group's own members (not suspended) keep its meetings, until it is archived."""
+    if group.is_archived:
+        return False
     return bool(access.user) and not access.suspended and (access.is_facilitator or access.in_group(group.id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
@@ -11,6 +12,9 @@ from litestar.response import Redirect, Template
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
 from workspace.core import events
+from workspace.core.dates import format_typed
+from workspace.core.forms import Form, FormError
+from workspace.core.i18n import current_language, format_date
 from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles import services as cycles
@@ -50,17 +54,25 @@ class CycleController(Controller):
 
     @get(name="cycle")
     async def cycle_page(self, db_session: DbSession, access: CycleInReach) -> Template:
-        counts = await recommendations.axis_counts(db_session, access)
-        groups = await cycles.cycle_groups(db_session, access.cycle) if access.is_participant else []
-        context = {
-            "access": access,
-            "phase_dates": await cycles.phase_dates(db_session, access.cycle),
-            "counts": counts,
-            "groups": groups,
-            "phases": list(Phase),
-            "next_phase": cycles.next_phase(access.cycle),
-        }
-        return Template("home/cycle.html", context=context)
+        return Template("home/cycle.html", context=await _cycle_context(db_session, access))
+
+    @post("/phase/end", name="set_phase_end", guards=[requires_user])
+    async def set_phase_end(
+        self, request: Request, db_session: DbSession, me: SignedIn, access: CycleInReach
+    ) -> Template | Redirect:
+        """Facilitators tell everyone when the current phase is planned to end."""
+        require(access.is_facilitator)
+        form = await read_form(request)
+        try:
+            ends_on = await cycles.set_phase_end(db_session, access, form, me)
+        except FormError as error:
+            context = await _cycle_context(db_session, access, end_form=error.form)
+            return Template("home/cycle.html", context=context, status_code=400)
+        if ends_on is None:
+            notify(request, _("The planned end of the phase has been taken away."))
+        else:
+            notify(request, _("The phase is planned to end on %(date)s.", date=format_date(ends_on)))
+        return see_other(request.app.route_reverse("cycle", slug=access.cycle.slug) + "#phases")
 
     @post("/phase", name="advance_phase", guards=[requires_user])
     async def advance_phase(
@@ -94,6 +106,23 @@ class CycleController(Controller):
         return redirect
 
 
+async def _cycle_context(db_session: DbSession, access: CycleAccess, end_form: Form | None = None) -> dict[str, Any]:
+    counts = await recommendations.axis_counts(db_session, access)
+    groups = await cycles.cycle_groups(db_session, access.cycle) if access.is_participant else []
+    ends_on = access.cycle.phase_ends_on
+    return {
+        "access": access,
+        "phase_dates": await cycles.phase_dates(db_session, access.cycle),
+        "counts": counts,
+        "groups": groups,
+        "phases": list(Phase),
+        "next_phase": cycles.next_phase(access.cycle),
+        "end_form": end_form
+        or Form(values={"ends_on": format_typed(ends_on, current_language.get()) if ends_on else ""}),
+        "typed_date_example": cycles.typed_date_example(),
+    }
+
+
 async def _close_the_vote(request: Request, db_session: DbSession, access: CycleAccess, me: SignedIn) -> None:
     verdicts = await voting.close_vote(db_session, access.cycle, me)
     adopted = sum(1 for verdict in verdicts.values() if verdict.adopted)
@@ -119,7 +148,7 @@ class GroupController(Controller):
             "group": group,
             "access": access,
             "members": members,
-            "can_write": can_create(access) and access.in_group(group.id),
+            "can_write": can_create(access) and access.in_group(group.id) and not group.is_archived,
         }
         return Template("home/group.html", context=context)
 

@@ -120,11 +120,16 @@ def new_revision(
 
 
 async def drafting_groups(session: AsyncSession, access: CycleAccess) -> list[WorkingGroup]:
-    """The person's own working groups in the cycle, by name: a new recommendation comes from one of them
-    (and, when the cycle lets each group vote on its own recommendations, that group's members vote)."""
+    """The person's own working groups in the cycle that are not archived, by name: a new recommendation
+    comes from one of them (and, when the cycle lets each group vote on its own recommendations, that
+    group's members vote)."""
     if not access.group_ids:
         return []
-    query = select(WorkingGroup).where(WorkingGroup.cycle_id == access.cycle.id, WorkingGroup.id.in_(access.group_ids))
+    query = select(WorkingGroup).where(
+        WorkingGroup.cycle_id == access.cycle.id,
+        WorkingGroup.id.in_(access.group_ids),
+        WorkingGroup.archived_at.is_(None),
+    )
     return list((await session.scalars(query.order_by(WorkingGroup.name, WorkingGroup.id))).all())
 
 
