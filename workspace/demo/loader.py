@@ -189,6 +189,7 @@ async def _cycles(session: AsyncSession, users: list[User]) -> _Demo:
         theme_nl="Jongeren van 18 tot 25 jaar, **studenten, werkenden of jongeren uit de jeugdhulp**, "
         "vinden moeilijk een eerste woning aan beide kanten van de grens. Welke gezamenlijke antwoorden?",
         phase_changed_at=utcnow() - timedelta(days=3),
+        phase_ends_on=date.today() + timedelta(days=25),
         created_at=utcnow() - timedelta(days=45),
     )
     for cycle in (cycle_2012, cycle_2013):
