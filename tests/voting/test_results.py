@@ -218,3 +218,14 @@ async def test_the_ballot_paper_shows_each_proposal_folded_so_a_member_votes_on_
     folded = paper.text[paper.text.index('<details class="ballot-proposal">') :].split("</details>")
     assert any("Ouvrir <strong>un guichet</strong> à chaque poste-frontière." in part for part in folded)
     assert "Read the proposal" in paper.text or "Lire la proposition" in paper.text
+
+
+async def test_the_breakdown_by_kind_of_actor_has_a_chart_like_the_sides(client, db):
+    room = await voting_room(db, results_live=True)
+    await vote_as(client, room.voters["fr"][0], room.recommendation, "for")
+    await vote_as(client, room.voters["wal"][0], room.recommendation, "against")
+    page = (await client.get(f"/recommendations/{room.recommendation.id}")).text
+    table = page[page.index("Ballots by kind of actor") :].split("</table>")[0]
+    assert '<th scope="col">Chart</th>' in table
+    # The picture says what it shows to a screen reader; the figures stay in the row beside it.
+    assert 'role="img" aria-label="Social worker: 1 for, 1 against, 0 abstaining, 0 blocking"' in table
