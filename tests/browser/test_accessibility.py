@@ -1,8 +1,9 @@
 """Every page, as each kind of visitor, checked by axe-core against WCAG 2.0/2.1 A and AA.
 
-On each page also: the language in `<html lang>`, exactly one `h1`, and no Content Security Policy violation
-reported in the console. The text itself may still be partly English while the catalogues are being
-translated: only `lang` is checked here (tests/browser/test_sign_in_languages.py checks data in Dutch).
+On each page also: the language in `<html lang>`, exactly one `h1`, no Content Security Policy violation
+reported in the console, and nothing sticking out sideways on a 360 px wide phone. The text itself may still
+be partly English while the catalogues are being translated: only `lang` is checked here
+(tests/browser/test_sign_in_languages.py checks data in Dutch).
 """
 
 from __future__ import annotations
@@ -139,6 +140,25 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+PHONE = {"width": 360, "height": 800}
+STICKING_OUT = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.getBoundingClientRect().right <= width + 1) continue;
+    let scroller = element.parentElement, inside = false;
+    for (; scroller; scroller = scroller.parentElement) {
+      const overflow = getComputedStyle(scroller).overflowX;
+      if (overflow === "auto" || overflow === "scroll" || overflow === "hidden") { inside = true; break; }
+    }
+    const name = element.className ? "." + String(element.className).split(" ")[0] : "";
+    if (!inside) out.push(element.tagName.toLowerCase() + name);
+  }
+  return document.documentElement.scrollWidth > width ? out.slice(0, 8) : [];
+}"""
+"""Elements wider than a phone's screen outside a region that scrolls on its own (a table's wrapper), only
+when the page as a whole scrolls sideways."""
+
+
 class WrongLanguageError(AssertionError):
     """The page is not in the visitor's language (kept apart so that a known bug can be marked on its own)."""
 
@@ -166,6 +186,10 @@ def test_page_is_accessible(
     violations = results.response["violations"]
     assert not violations, f"{path}: {len(violations)} axe violation(s):\n{format_violations(violations)}"
     assert not csp_violations, f"{path}: Content Security Policy violations:\n" + "\n".join(csp_violations)
+
+    page.set_viewport_size(PHONE)
+    wide = page.evaluate(STICKING_OUT)
+    assert not wide, f"{path} at {PHONE['width']} px: these stick out of the page (sideways scrolling): {wide}"
 
     lang = page.locator("html").get_attribute("lang")
     if lang != visit.lang:
