@@ -18,6 +18,7 @@ from workspace.core.web import found
 from workspace.cycles.access import CycleAccess, require
 from workspace.discussion import signals
 from workspace.discussion.models import Comment, CommentEdit, Follow, Report, ReportStatus
+from workspace.recommendations import passages
 from workspace.recommendations import services as recommendations
 from workspace.recommendations.models import TEXT_FIELDS, Recommendation, Status
 
@@ -94,6 +95,23 @@ def _read_body(form: Form) -> str:
     return body
 
 
+def _read_anchor(recommendation: Recommendation, form: Form) -> tuple[str | None, str]:
+    """What the comment is about: a part of the text, one of its passages (in the original text), or the
+    whole recommendation. A passage rewritten since the page was opened is refused beside the choice."""
+    raw = form.get("anchor").strip()
+    field, key = passages.parse(raw)
+    if not key:
+        return form.choice("anchor", list(ANCHORS), required=False) or None, ""
+    original = {name: getattr(recommendation, name) for name in passages.PASSAGE_FIELDS}
+    passage = next((p for p in passages.of_text(original).get(field, []) if p.key == key), None)
+    if passage is None:
+        form.add_error(
+            "anchor", _("This passage has changed since the page was opened: choose what the comment is about again.")
+        )
+        return None, ""
+    return passage.anchor, passage.excerpt
+
+
 async def post_comment(
     session: AsyncSession, recommendation: Recommendation, access: CycleAccess, form: Form
 ) -> Comment:
@@ -110,7 +128,7 @@ async def post_comment(
     user = access.user
     assert user is not None
     body = _read_body(form)
-    anchor = form.choice("anchor", list(ANCHORS), required=False) or None
+    anchor, excerpt = _read_anchor(recommendation, form)
     parent: Comment | None = None
     raw_parent = form.get("parent_id").strip()
     if raw_parent:
@@ -122,7 +140,7 @@ async def post_comment(
         assert parent is not None
         if parent.hidden_at or parent.deleted_at:
             form.add_error("body", _("This comment was hidden or deleted: it can no longer be answered."))
-        anchor = parent.anchor
+        anchor, excerpt = parent.anchor, parent.anchor_excerpt
     if not form.is_valid:
         raise FormError(form)
     await _check_pace(session, user)
@@ -131,6 +149,7 @@ async def post_comment(
         author_id=user.id,
         parent_id=parent.id if parent else None,
         anchor=anchor,
+        anchor_excerpt=excerpt,
         body=body,
     )
     session.add(comment)

@@ -22,6 +22,10 @@ class Comment(Base):
     author_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     parent_id: Mapped[UUID | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
     anchor: Mapped[str | None] = mapped_column(String(60))
+    """The part of the text the comment is about ("proposal"), or one of its passages ("proposal~3f2a…",
+    see recommendations/passages.py)."""
+    anchor_excerpt: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """The first words of the passage when the comment was written: shown once the passage has changed."""
     body: Mapped[str] = mapped_column(Text)
     edited_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     deleted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -11,6 +11,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect, Template
 
 from workspace.accounts.guards import CurrentUser, SignedIn, requires_user
+from workspace.core.forms import Form
 from workspace.core.i18n import gettext as _
 from workspace.core.web import DbSession, notify, see_other
 from workspace.cycles import services as cycles
@@ -26,12 +27,14 @@ class RecommendationController(Controller):
 
     @get(name="recommendation")
     async def recommendation_page(
-        self, db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID]
+        self, db_session: DbSession, user: CurrentUser, recommendation_id: FromPath[UUID], about: FromQuery[str] = ""
     ) -> Template | Redirect:
+        """`about`: what the comment form starts about ("Comment on this passage" links here)."""
         recommendation, access = await services.get_recommendation(db_session, recommendation_id, user)
         if recommendation.merged_into_id is not None:
             return Redirect(f"/recommendations/{recommendation.merged_into_id}", status_code=301)
-        context = await page_context(db_session, recommendation, access)
+        kept = {"comment_form": Form(values={"anchor": about[:60]})} if about else {}
+        context = await page_context(db_session, recommendation, access, **kept)
         return Template("recommendations/recommendation.html", context=context)
 
     @post("/privacy", name="confirm_privacy", guards=[requires_user])

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from workspace.core.i18n import current_language
 from workspace.cycles.access import CycleAccess
-from workspace.recommendations import amendments, editing, glossary, privacy, translations
+from workspace.recommendations import amendments, editing, glossary, passages, privacy, translations
 from workspace.recommendations.content import FIELD_LABELS
 from workspace.recommendations.models import Recommendation
 from workspace.recommendations.rules import rights
@@ -41,12 +41,16 @@ async def page_context(
     available = await translations.translations_of(db_session, recommendation.id)
     version = translations.for_reader(recommendation, available, language)
     terms = await glossary.all_terms(db_session)
+    original = {name: getattr(recommendation, name) for name in passages.PASSAGE_FIELDS}
     context = {
         "link_terms": lambda html: glossary.link_terms(html, terms, language),
         "recommendation": recommendation,
         "access": access,
         "rights": allowed,
         "version": version,
+        "shown_passages": passages.shown(
+            original, None if version.language == recommendation.language else version.content
+        ),
         "wanted_language": language,
         "language_label": translations.language_label,
         "amendments": await amendments.amendments_of(db_session, recommendation) if access.is_participant else [],
