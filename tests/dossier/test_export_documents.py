@@ -251,3 +251,20 @@ def test_markdown_schemes_table_has_a_column_per_side_and_no_stray_row_label(con
     rows = [line for line in both.splitlines() if line.startswith("|")]
     assert rows[2].startswith("| FR | le texte scheme_fr.")
     assert rows[3].startswith("| NL | de tekst scheme_fr.")
+
+
+def test_the_odt_has_a_table_of_contents_that_libreoffice_fills_in_with_page_numbers(content, tmp_path):
+    source = tmp_path / "dossier.odt"
+    source.write_bytes(render(content, "odt", ("fr", "nl")))
+    target = tmp_path / "dossier.pdf"
+    subprocess.run(
+        [SYSTEM_PYTHON, str(UPDATE_IN_LIBREOFFICE), str(source), str(target), str(tmp_path / "profile")],
+        check=True,
+        timeout=120,
+        capture_output=True,
+    )
+    reader = PdfReader(target)
+    contents = reader.pages[1].extract_text()
+    assert re.search(r"Introduction / Inleiding\.+ ?3", contents), contents
+    assert re.search(r"P3\. Rien de traduit\.+ ?\d", contents), contents
+    assert labels("fr")["contents_update"] not in contents

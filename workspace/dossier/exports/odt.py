@@ -1,5 +1,6 @@
 """ODT through odfpy (Belgian administrations work in ODF): A4, real Heading 1-3 styles with outline
-levels (so LibreOffice builds the table of contents and the navigator), tables for schemes and votes."""
+levels (so LibreOffice builds the navigator), a table of contents over headings 1-2 (written out without
+page numbers; LibreOffice adds them with Tools > Update, as for the DOCX), tables for schemes and votes."""
 
 from __future__ import annotations
 
@@ -15,10 +16,25 @@ from odf.style import (
     TableCellProperties,
     TableColumnProperties,
     TableProperties,
+    TabStop,
+    TabStops,
     TextProperties,
 )
 from odf.table import Table, TableCell, TableColumn, TableRow
-from odf.text import H, P
+from odf.text import (
+    H,
+    IndexBody,
+    IndexEntryChapter,
+    IndexEntryPageNumber,
+    IndexEntryTabStop,
+    IndexEntryText,
+    IndexTitle,
+    IndexTitleTemplate,
+    P,
+    TableOfContent,
+    TableOfContentEntryTemplate,
+    TableOfContentSource,
+)
 
 from workspace.dossier.content import DossierContent, Entry, EntryDiscussion
 from workspace.dossier.exports.labels import failed_text, labels, percent, side_name
@@ -78,6 +94,20 @@ class _Writer:
             column.addElement(TableColumnProperties(columnwidth=width))
             self.document.automaticstyles.addElement(column)
             self.figure_columns.append(column)
+        self.contents_styles: dict[int, Style] = {}
+        for level in (1, 2):
+            style = Style(name=f"Contents_20_{level}", displayname=f"Contents {level}", family="paragraph")
+            properties = ParagraphProperties(marginleft=f"{(level - 1) * 0.5}cm", marginbottom="0.1cm")
+            stops = TabStops()
+            stops.addElement(TabStop(position="17cm", type="right", leaderstyle="dotted", leadertext="."))
+            properties.addElement(stops)
+            style.addElement(properties)
+            self.document.styles.addElement(style)
+            self.contents_styles[level] = style
+        self.contents_title = Style(name="Contents_20_Heading", displayname="Contents Heading", family="paragraph")
+        self.contents_title.addElement(TextProperties(fontsize="18pt", fontweight="bold"))
+        self.document.styles.addElement(self.contents_title)
+        self.contents_body: IndexBody | None = None
         self.page_break = Style(name="PageBreak", family="paragraph")
         self.page_break.addElement(ParagraphProperties(breakafter="page"))
         self.document.automaticstyles.addElement(self.page_break)
@@ -87,6 +117,33 @@ class _Writer:
 
     def heading(self, text: str, level: int) -> None:
         self.document.text.addElement(H(outlinelevel=level, stylename=self.headings[level], text=text))
+        if self.contents_body is not None and level in self.contents_styles:
+            self.contents_body.addElement(P(stylename=self.contents_styles[level], text=text))
+
+    def contents(self) -> None:
+        """A table of contents of heading levels 1-2 (the sections and the recommendations, as in the PDF),
+        its lines written as the headings come and its page numbers left to LibreOffice's update."""
+        title = self.label("contents")
+        toc = TableOfContent(name="Contents", protected="true")
+        source = TableOfContentSource(outlinelevel="2")
+        source.addElement(IndexTitleTemplate(stylename=self.contents_title, text=title))
+        for level, style in self.contents_styles.items():
+            template = TableOfContentEntryTemplate(outlinelevel=str(level), stylename=style)
+            template.addElement(IndexEntryChapter())
+            template.addElement(IndexEntryText())
+            template.addElement(IndexEntryTabStop(type="right", leaderchar="."))
+            template.addElement(IndexEntryPageNumber())
+            source.addElement(template)
+        toc.addElement(source)
+        body = IndexBody()
+        heading = IndexTitle(name="Contents_Head")
+        heading.addElement(P(stylename=self.contents_title, text=title))
+        body.addElement(heading)
+        body.addElement(P(stylename=self.note_style, text=self.label("contents_update")))
+        toc.addElement(body)
+        self.document.text.addElement(toc)
+        self.document.text.addElement(P(stylename=self.page_break))
+        self.contents_body = body
 
     def paragraph(self, text: str) -> None:
         self.document.text.addElement(P(stylename=self.body, text=text))
@@ -211,6 +268,7 @@ class _Writer:
             self.document.text.addElement(
                 P(stylename=self.page_break, text=f"{self.label('partners')}: {', '.join(content.organisations)}")
             )
+        self.contents()
         self.heading(self.label("introduction"), 1)
         self.prose(content.introduction)
         for axis in content.axes:
