@@ -20,7 +20,7 @@ from workspace.cycles.models import Phase
 from workspace.discussion import meetings, notifications
 from workspace.home import agenda
 from workspace.recommendations import services as recommendations
-from workspace.recommendations.rules import can_create
+from workspace.recommendations.rules import can_create, can_import
 from workspace.voting import services as voting
 
 
@@ -59,6 +59,7 @@ class CycleController(Controller):
             "groups": groups,
             "phases": list(Phase),
             "next_phase": cycles.next_phase(access.cycle),
+            "can_import": can_import(access),
         }
         return Template("home/cycle.html", context=context)
 
