@@ -130,7 +130,8 @@ def review(document: SourceDocument, form: Form, axis_codes: list[str]) -> str:
         anchor = f"draft-{max(index - 1, 0)}"
     elif action == "merge" and index > 0:
         previous, merged = drafts[index - 1], drafts.pop(index)
-        previous.parts.append(Part(DEFAULT_FIELD, merged.title))
+        if not merged.parts or title_of(merged.parts[0].text) != merged.title:
+            previous.parts.append(Part(DEFAULT_FIELD, merged.title))  # its title is text of the merged draft
         previous.parts.extend(merged.parts)
         anchor = f"draft-{index - 1}"
     elif action == "up" and index > 0:
