@@ -109,7 +109,7 @@ def test_a_damaged_document_is_refused_with_a_reason() -> None:
     whole = documents.french_docx()
     assert "damaged" in refusal(whole[: len(whole) // 2], "cut.docx")
     assert "damaged" in refusal(b"PK\x03\x04 not really a zip", "fake.odt")
-    assert "not a ODT document" in refusal(whole, "wrong-suffix.odt")
+    assert "not the ODT document" in refusal(whole, "wrong-suffix.odt")
 
 
 def test_a_docx_protected_by_a_password_is_refused() -> None:

@@ -19,6 +19,7 @@ from workspace.accounts.guards import SignedIn, requires_user
 from workspace.core import submissions
 from workspace.core.forms import Form, FormError
 from workspace.core.i18n import gettext as _
+from workspace.core.i18n import ngettext
 from workspace.core.web import DbSession, notify, read_form, see_other
 from workspace.cycles.access import CycleAccess, require
 from workspace.cycles.dependencies import CycleInReach
@@ -115,7 +116,8 @@ async def _create(
     once = await submissions.claim(db_session, form, me.id, fallback=f"/cycles/{access.cycle.slug}")
     made = await importing.create_drafts(db_session, access, document, me, form)
     await submissions.settle(db_session, once, f"/cycles/{access.cycle.slug}")
-    notify(request, _("%(count)s drafts were created from %(file)s.", count=len(made), file=document.file_name))
+    singular, plural = "%(num)s draft was created from %(file)s.", "%(num)s drafts were created from %(file)s."
+    notify(request, ngettext(singular, plural, len(made), file=document.file_name))
     return see_other(f"/cycles/{access.cycle.slug}")
 
 
