@@ -10,14 +10,15 @@ from sqlalchemy import func, select
 from tests.factories import add_member, make_cycle, make_user
 from tests.helpers import csrf_token, sign_in
 from tests.recommendations import import_documents as documents
-from workspace.accounts.models import MembershipRole
+from workspace.accounts.models import Language, MembershipRole
 from workspace.core.models import AuditEntry
 from workspace.cycles.models import Axis, Phase
 from workspace.recommendations.models import Recommendation, Revision, SourceDocument, Status
 
 
 async def facilitator_of(db, cycle):
-    person = await make_user(db)
+    """A facilitator who reads the pages in English (the French and Dutch pages are walked in tests/browser)."""
+    person = await make_user(db, language=Language.ENGLISH)
     await add_member(db, person, cycle, role=MembershipRole.FACILITATOR, group=None)
     return person
 
@@ -186,7 +187,7 @@ async def test_a_file_over_the_limit_comes_back_to_the_form_with_the_reason(clie
 async def test_a_finished_cycle_of_an_earlier_year_takes_imported_drafts_from_its_facilitator(client, db) -> None:
     past = await make_cycle(db, phase=Phase.FOLLOW_UP, year=2012)
     facilitator = await facilitator_of(db, past)
-    member = await make_user(db)
+    member = await make_user(db, language=Language.ENGLISH)
     await add_member(db, member, past)
     await sign_in(client, member)
     assert (await client.get(f"/cycles/{past.slug}/imports")).status_code == 404

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from tests.recommendations import import_documents as documents
+from workspace.core.i18n import current_language
 from workspace.cycles.services import SEEDED_AXES
 from workspace.recommendations.importing.readers import MAX_UPLOAD, UnreadableDocument, read_blocks
 from workspace.recommendations.importing.splitter import AxisNames, split
@@ -17,6 +18,14 @@ from workspace.recommendations.importing.splitter import AxisNames, split
 AXES = AxisNames.of(
     SimpleNamespace(code=code, name_fr=fr, name_nl=nl, name_en=en) for code, fr, nl, en, *_rest in SEEDED_AXES
 )
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The refusals are read in English here (their French and Dutch are checked with every catalogue)."""
+    token = current_language.set("en")
+    yield
+    current_language.reset(token)
 
 
 def drafts_of(data: bytes, file_name: str):

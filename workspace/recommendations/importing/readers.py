@@ -101,7 +101,8 @@ def _check_package(data: bytes, format: SourceFormat) -> None:
         raise UnreadableDocument(_("This file could not be read: it may be damaged.")) from error
     expected = "word/document.xml" if format is SourceFormat.DOCX else "content.xml"
     if expected not in names:
-        raise UnreadableDocument(_("This file is not the %(format)s document its name says.", format=format.value.upper()))
+        message = _("This file is not the %(format)s document its name says.", format=format.value.upper())
+        raise UnreadableDocument(message)
 
 
 _HEADING_STYLE = re.compile(r"^(?:heading|titre|kop)\s*(\d)$", re.IGNORECASE)
