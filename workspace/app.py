@@ -70,6 +70,7 @@ from workspace.dossier.routes import dossier_routes
 from workspace.home.routes import home_routes
 from workspace.recommendations.amendment_routes import amendment_routes
 from workspace.recommendations.glossary_routes import glossary_routes
+from workspace.recommendations.import_routes import import_routes
 from workspace.recommendations.routes import recommendation_routes
 from workspace.recommendations.search_routes import search_routes
 from workspace.recommendations.translation_routes import translation_routes
@@ -189,6 +190,7 @@ PAGE_ROUTES = [
     *translation_routes,
     *search_routes,
     *glossary_routes,
+    *import_routes,
     *voting_routes,
     *colloquium_routes,
     *discussion_routes,

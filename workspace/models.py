@@ -21,6 +21,7 @@ from workspace.recommendations.models import (
     Recommendation,
     RecommendationTag,
     Revision,
+    SourceDocument,
     Translation,
 )
 from workspace.voting.models import Ballot
@@ -56,6 +57,7 @@ __all__ = [
     "RecommendationTag",
     "Report",
     "Revision",
+    "SourceDocument",
     "StoredSession",
     "Translation",
     "User",

@@ -12,7 +12,7 @@ from workspace.cycles.models import Cycle
 from workspace.demo.loader import load_demo
 from workspace.dossier import guard
 from workspace.dossier.models import DossierVersion
-from workspace.recommendations.models import Status
+from workspace.recommendations.models import Recommendation, SourceDocument, Status
 from workspace.voting import results
 
 
@@ -41,3 +41,17 @@ async def test_the_published_2012_dossier_leaves_out_the_minority_view_that_cite
     assert "06 12 34 56 78" in flagged[0].objection.reason
     assert "06 12 34 56 78" not in str(version.content)
     assert "minority_views" in str(version.content)
+
+
+async def test_the_2012_cycle_holds_drafts_imported_from_a_working_groups_notes(db):
+    assert await load_demo(db, report=lambda _message: None)
+    async with db.session(write=False) as session:
+        cycle = await session.scalar(select(Cycle).where(Cycle.year == 2012))
+        document = await session.scalar(select(SourceDocument).where(SourceDocument.cycle_id == cycle.id))
+        imported = (
+            await session.scalars(select(Recommendation).where(Recommendation.source_document_id == document.id))
+        ).all()
+    assert document.file_name.endswith(".docx")
+    assert document.imported_at is not None
+    assert {draft.status for draft in imported} == {Status.DRAFT}
+    assert sorted(draft.source_item for draft in imported) == [2, 5]

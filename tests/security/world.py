@@ -22,6 +22,8 @@ from workspace.recommendations.models import (
     GlossaryTerm,
     Recommendation,
     Revision,
+    SourceDocument,
+    SourceFormat,
 )
 
 ROLES = ("anonymous", "other_group", "member", "coauthor", "facilitator", "authority", "admin")
@@ -82,7 +84,14 @@ async def build_world(db: Database) -> World:
         meeting = Meeting(group_id=group_a.id, kind=MeetingKind.MEETING, held_on=date(2026, 3, 14), minutes="Notes.")
         notification = Notification(user_id=people["member"].id, kind="comment", params={}, link="/inbox")
         linked = OidcIdentity(provider="lille", subject=f"member-{people['member'].id}", user_id=people["member"].id)
-        session.add_all([report, meeting, notification, linked])
+        document = SourceDocument(
+            cycle_id=cycle.id,
+            file_name="dossier-2012.md",
+            format=SourceFormat.MARKDOWN,
+            uploaded_by_id=people["facilitator"].id,
+            proposal={"version": 1, "language": "fr", "drafts": []},
+        )
+        session.add_all([report, meeting, notification, linked, document])
     params = {
         "slug": cycle.slug,
         "code": "p",
@@ -106,6 +115,7 @@ async def build_world(db: Database) -> World:
         "member_id": str(people["member"].id),
         "membership_id": str(other_seat.id),
         "export_id": "01900000-0000-7000-8000-000000000000",
+        "document_id": str(document.id),
     }
     cases = {
         "forwarded invitation": {

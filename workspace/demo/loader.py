@@ -18,7 +18,13 @@ from workspace.cycles.access import CycleAccess
 from workspace.cycles.models import Axis, Cycle, Meeting, MeetingKind, Membership, Phase, WorkingGroup
 from workspace.cycles.services import SEEDED_AXES
 from workspace.demo.people import GROUPS, PEOPLE
-from workspace.demo.recommendations import COMMENTS, RECOMMENDATIONS_2012, RECOMMENDATIONS_2013
+from workspace.demo.recommendations import (
+    COMMENTS,
+    IMPORTED_2012,
+    IMPORTED_2012_DOCUMENT,
+    RECOMMENDATIONS_2012,
+    RECOMMENDATIONS_2013,
+)
 from workspace.discussion.models import Comment, Follow, MeetingRecommendation, Notification, Report
 from workspace.dossier.models import AuthorityAnswer, DossierVersion, Position
 from workspace.dossier.reasons import OMIT
@@ -31,6 +37,8 @@ from workspace.recommendations.models import (
     Recommendation,
     RecommendationTag,
     Revision,
+    SourceDocument,
+    SourceFormat,
     Status,
     Translation,
 )
@@ -146,6 +154,7 @@ async def _load(session: AsyncSession, report: Callable[[str], None]) -> None:
     _translation_and_amendment(session, demo)
     await seed_glossary(session)
     await _published_2012(session, demo)
+    await _imported_2012(session, demo)
 
 
 def _people() -> list[User]:
@@ -451,3 +460,45 @@ async def _published_2012(session: AsyncSession, demo: _Demo) -> None:
             content=content.to_dict(),
         )
     )
+
+
+async def _imported_2012(session: AsyncSession, demo: _Demo) -> None:
+    """A working group's notes of 2012, imported by its facilitator once the cycle had closed: drafts that
+    say which document and item they came from."""
+    facilitator = demo.users[1]
+    document = SourceDocument(
+        cycle_id=demo.cycle_2012.id,
+        file_name=IMPORTED_2012_DOCUMENT,
+        format=SourceFormat.DOCX,
+        uploaded_by_id=facilitator.id,
+        proposal={"version": 1, "language": "fr", "drafts": []},
+        imported_at=utcnow(),
+    )
+    session.add(document)
+    await session.flush()
+    axes = {axis.code: axis for axis in demo.cycle_2012.axes}
+    drafts = [
+        _recommendation(
+            demo.cycle_2012,
+            axes[code],
+            facilitator,
+            None,
+            status=Status.DRAFT,
+            title=title,
+            finding=finding,
+            proposal=proposal,
+            institutions=institutions,
+            source_document_id=document.id,
+            source_item=item,
+            source_heading=heading,
+        )
+        for code, item, heading, title, finding, proposal, institutions in IMPORTED_2012
+    ]
+    session.add_all(drafts)
+    await session.flush()
+    for draft in drafts:
+        content = {name: getattr(draft, name) or "" for name in TEXT_FIELDS}
+        message = f"Importé de {IMPORTED_2012_DOCUMENT}"
+        session.add(
+            Revision(recommendation_id=draft.id, number=1, author_id=facilitator.id, message=message, content=content)
+        )

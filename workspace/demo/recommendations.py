@@ -239,3 +239,28 @@ COMMENTS = [
     "Kunnen we de Franse term « bail glissant » vertalen? In Vlaanderen kennen we dat niet als zodanig.",
     "Attention aux données personnelles si le guichet partage des dossiers entre pays.",
 ]
+
+IMPORTED_2012_DOCUMENT = "notes-groupe-tournai-2012.docx"
+"""A working group's notes from 2012, imported as drafts after the cycle closed (the memory across years)."""
+
+IMPORTED_2012 = [
+    # (axis, item, heading in the document, title, finding, proposal, institutions)
+    (
+        "F",
+        2,
+        "Former les stagiaires aux visites de logement",
+        "Former les stagiaires aux visites de logement",
+        "Les stagiaires en travail social découvrent l'habitat insalubre seuls, lors de leur première visite.",
+        "Des visites accompagnées, en binôme franco-belge, pendant la formation initiale.",
+        "Les écoles de travail social de Lille, Tournai et Kortrijk.",
+    ),
+    (
+        "G",
+        5,
+        "Un relais énergie dans chaque commune frontalière",
+        "Un relais énergie dans chaque commune frontalière",
+        "Les primes à la rénovation énergétique ne passent pas la frontière, ni l'information sur elles.",
+        "Désigner dans chaque commune frontalière un relais qui connaisse les primes des deux côtés.",
+        "Les communes et les CPAS/CCAS de la zone frontalière.",
+    ),
+]

@@ -24,7 +24,7 @@ from workspace.cycles.models import Phase
 from workspace.discussion import meetings, notifications
 from workspace.home import agenda
 from workspace.recommendations import services as recommendations
-from workspace.recommendations.rules import can_create
+from workspace.recommendations.rules import can_create, can_import
 from workspace.voting import services as voting
 
 
@@ -117,6 +117,7 @@ async def _cycle_context(db_session: DbSession, access: CycleAccess, end_form: F
         "groups": groups,
         "phases": list(Phase),
         "next_phase": cycles.next_phase(access.cycle),
+        "can_import": can_import(access),
         "end_form": end_form
         or Form(values={"ends_on": format_typed(ends_on, current_language.get()) if ends_on else ""}),
         "typed_date_example": cycles.typed_date_example(),

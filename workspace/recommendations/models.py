@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +76,14 @@ class Recommendation(Base):
     carried_from_id: Mapped[UUID | None] = mapped_column(ForeignKey("recommendation.id", ondelete="SET NULL"))
     privacy_confirmations: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
     """Fingerprints of flagged passages the authors confirmed are not personal data."""
+    source_document_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("source_document.id", ondelete="SET NULL"), index=True
+    )
+    """The document this draft was imported from (see `importing`)."""
+    source_item: Mapped[int | None] = mapped_column(Integer)
+    """Its place among the items the document was split into, counted from 1."""
+    source_heading: Mapped[str | None] = mapped_column(String(200))
+    """The heading or numbered item it came from, as the document wrote it."""
 
     axis: Mapped[Axis] = relationship(lazy="raise")
     group: Mapped[WorkingGroup | None] = relationship(lazy="raise")
@@ -82,6 +92,28 @@ class Recommendation(Base):
         lazy="raise", cascade="all, delete-orphan", order_by="RecommendationTag.tag"
     )
     coauthors: Mapped[list[CoAuthor]] = relationship(lazy="raise", cascade="all, delete-orphan")
+
+
+class SourceFormat(enum.StrEnum):
+    DOCX = "docx"
+    ODT = "odt"
+    MARKDOWN = "markdown"
+
+
+class SourceDocument(Base):
+    """A document (a past dossier, a working group's notes) a facilitator imported as draft recommendations.
+
+    While `imported_at` is empty the proposed split waits in `proposal` for the facilitator's review;
+    once the drafts are made it is kept as the drafts' source (file name, format, who, when)."""
+
+    __tablename__ = "source_document"
+
+    cycle_id: Mapped[UUID] = mapped_column(ForeignKey("cycle.id", ondelete="CASCADE"), index=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    format: Mapped[SourceFormat] = enum_column(SourceFormat)
+    uploaded_by_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    proposal: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    imported_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class RecommendationTag(Base):

@@ -60,3 +60,14 @@ def rights(recommendation: Recommendation, access: CycleAccess, coauthor_ids: fr
 
 def can_create(access: CycleAccess) -> bool:
     return access.is_contributor and not access.suspended and access.cycle.phase in EDITABLE_PHASES
+
+
+IMPORT_PHASES = frozenset({Phase.DRAFTING, Phase.DISCUSSION, Phase.PUBLISHED, Phase.FOLLOW_UP})
+"""A document can become drafts while texts are written, and in a finished cycle (its memory: a past
+dossier brought in); not while the vote and the dossier are being made."""
+
+
+def can_import(access: CycleAccess) -> bool:
+    """Facilitators (and admins) import documents as drafts, in a finished cycle too, where nobody else
+    may create a recommendation."""
+    return access.is_facilitator and not access.suspended and access.cycle.phase in IMPORT_PHASES

@@ -10,7 +10,7 @@ from workspace.core.i18n import current_language
 from workspace.cycles.access import CycleAccess
 from workspace.recommendations import amendments, editing, glossary, passages, privacy, translations
 from workspace.recommendations.content import FIELD_LABELS
-from workspace.recommendations.models import Recommendation
+from workspace.recommendations.models import Recommendation, SourceDocument
 from workspace.recommendations.rules import rights
 from workspace.recommendations.signals import page_opened
 
@@ -72,6 +72,11 @@ async def page_context(
         "privacy_labels": privacy.KIND_LABELS,
         "field_labels": FIELD_LABELS,
         "privacy_field_label": _privacy_field_label,
+        "source_document": (
+            await db_session.get(SourceDocument, recommendation.source_document_id)
+            if recommendation.source_document_id
+            else None
+        ),
     }
     for _receiver, part in await page_opened.send_async(recommendation, session=db_session, access=access, kept=kept):
         context.update(part or {})
