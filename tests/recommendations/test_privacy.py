@@ -78,6 +78,14 @@ POSITIVES = [
     ("person", "Pieter De Smet (34 jaar) verloor zijn job.", "Pieter De Smet (34 jaar)"),
     ("person", "De 19-jarige Kevin kreeg geen leefloon.", "19-jarige Kevin"),
     ("person", "Selon Kevin, 19 ans, rien ne va.", "Kevin, 19 ans"),
+    # full names: a known first name and a surname, with nothing else around them
+    ("full_name", "Sa référente, Sylvie Dupont, nous a alertés.", "Sylvie Dupont"),
+    ("full_name", "Selon Kevin Dubois, rien n'a bougé.", "Kevin Dubois"),
+    ("full_name", "Le dossier de DUPONT Sylvie est bloqué.", "DUPONT Sylvie"),
+    ("full_name", "Marie-Claire Lefebvre-Durand suit la famille.", "Marie-Claire Lefebvre-Durand"),
+    ("full_name", "Haar begeleider, Jan De Smet, belde ons.", "Jan De Smet"),
+    ("full_name", "Volgens Lotte Van der Linden is er geen plaats.", "Lotte Van der Linden"),
+    ("full_name", "Op 12 mei zag Bart Claeys hem nog.", "Bart Claeys"),
 ]
 
 NEGATIVES = [
@@ -129,6 +137,10 @@ NEGATIVES = [
     "Monsieur D. vit dans sa voiture depuis 2021.",
     "Permanences de 08.30 à 12.00 et de 13.30 à 16.00, art. 57, § 2, 2°.",
     "Budget 2024 : 0,5 % du total, soit 3 000 000 € ; numéro BCE 0212.345.678.",
+    "Le lycée Victor Hugo et l'école Jean Jaurès accueillent les jeunes.",
+    "De Jan Breydelstraat en het Koning Albertpark liggen vlakbij.",
+    "Claire et précise, la proposition de la Région wallonne convainc.",
+    "France Travail et le Forem partagent leurs offres.",
 ]
 
 
@@ -209,6 +221,14 @@ def test_no_two_findings_overlap():
         assert earlier.end <= later.start
 
 
+def test_two_full_names_in_one_sentence_are_two_findings():
+    text = "Jan Peeters en Els Janssens volgen het gezin."
+    assert kinds_and_excerpts(find_personal_data({"finding": text})) == [
+        ("full_name", "Jan Peeters"),
+        ("full_name", "Els Janssens"),
+    ]
+
+
 def test_empty_fields_give_no_findings():
     assert find_personal_data({"title": "", "finding": ""}) == []
     assert find_personal_data({}) == []
@@ -284,7 +304,7 @@ def test_unconfirmed_keeps_everything_when_nothing_is_confirmed_or_the_text_chan
 
 
 def test_every_kind_has_a_label():
-    assert set(KIND_LABELS) == {"email", "phone", "address", "national_number", "birth_date", "person"}
+    assert set(KIND_LABELS) == {"email", "phone", "address", "national_number", "birth_date", "person", "full_name"}
     assert all(str(label) for label in KIND_LABELS.values())
 
 

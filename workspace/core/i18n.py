@@ -104,3 +104,13 @@ def format_date(value: date | datetime | None, format: str = "long") -> str:
 
 def language_name(code: str) -> str:
     return LANGUAGE_NAMES.get(code) or Locale.parse(code).get_display_name(code) or code
+
+
+_QUOTE_MARKS = {"fr": ("«\u00a0", "\u00a0»"), "nl": ("‘", "’"), "en": ("“", "”")}
+"""CLDR's quotation marks of each language (Babel does not carry them)."""
+
+
+def quote_marks(language: str | None = None) -> tuple[str, str]:
+    """The opening and closing quotation marks of the page's language: a French text quoted on a Dutch page
+    takes Dutch marks."""
+    return _QUOTE_MARKS.get(language or current_language.get(), _QUOTE_MARKS["en"])

@@ -64,6 +64,7 @@ def configure_environment(env: Environment) -> None:
     env.globals["current_language"] = i18n.current_language.get
     env.globals["languages"] = i18n.LANGUAGES
     env.globals["language_name"] = i18n.language_name
+    env.globals["quote_marks"] = i18n.quote_marks
     env.globals["once_input"] = once_input
     env.globals["label"] = labels.label
     env.globals["today"] = date.today

@@ -78,7 +78,8 @@ RECOMMENDATIONS_2013 = [
         2,
         0,
         "Un guichet unique transfrontalier pour les jeunes en recherche de logement",
-        "Un jeune de 19 ans qui travaille à Tournai et vit à Roubaix doit frapper à quatre portes pour savoir à quoi il a droit.",
+        "Un jeune de 19 ans qui travaille à Tournai et vit à Roubaix doit frapper à quatre portes pour savoir à quoi il a droit. "
+        "Sa référente, Sylvie Dupont, nous a alertés après trois mois de démarches.",
         "Ouvrir dans chaque bassin frontalier un guichet commun, tenu à tour de rôle par un CCAS, un CPAS et un OCMW, "
         "qui informe sur les droits des deux côtés et accompagne la demande jusqu'au bon service.",
         ActionLevel.CROSS_BORDER,

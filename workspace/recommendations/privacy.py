@@ -10,12 +10,15 @@ depend only on the field, the kind and the normalised excerpt, so they survive r
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import cache
 
 from babel.support import LazyProxy
+from markupsafe import Markup, escape
 
 from workspace.core.i18n import lazy_gettext
 
@@ -26,8 +29,9 @@ KIND_LABELS: dict[str, LazyProxy] = {
     "national_number": lazy_gettext("a national register or social security number"),
     "birth_date": lazy_gettext("a date of birth"),
     "person": lazy_gettext("a person's name with an age or situation"),
+    "full_name": lazy_gettext("a person's first name and surname"),
 }
-_KIND_PRIORITY = ("email", "national_number", "birth_date", "phone", "address", "person")
+_KIND_PRIORITY = ("email", "national_number", "birth_date", "phone", "address", "person", "full_name")
 """When findings of different kinds overlap, the earlier kind wins (a national number is not also a phone)."""
 
 
@@ -66,6 +70,37 @@ def masked(text: str, mark: str = "[…]") -> str:
     for _kind, start, end in reversed(_find_in_text(text)):
         text = text[:start] + mark + text[end:]
     return text
+
+
+def highlighted(html_text: str, findings: Iterable[Finding]) -> Markup:
+    """Sanitised HTML with each finding's passage marked where it stands (`<mark id="privacy-…">`), in text
+    only, its first occurrence; a passage split by markup (emphasis inside it) is left as it is and only
+    listed."""
+    wanted = {finding.fingerprint: finding.excerpt for finding in findings}
+    if not wanted or not html_text:
+        return Markup(html_text)  # noqa: S704 - already sanitised by the caller
+    out: list[str] = []
+    for piece in _TAG_OR_TEXT.split(str(html_text)):
+        if not piece or piece.startswith("<"):
+            out.append(piece)
+            continue
+        text = html.unescape(piece)
+        marks: list[tuple[int, int, str]] = []
+        for fingerprint, excerpt in list(wanted.items()):
+            start = text.find(excerpt)
+            if start >= 0 and all(start >= end or start + len(excerpt) <= begin for begin, end, _ in marks):
+                marks.append((start, start + len(excerpt), fingerprint))
+                del wanted[fingerprint]
+        position = 0
+        for start, end, fingerprint in sorted(marks):
+            out.append(str(escape(text[position:start])))
+            out.append(f'<mark class="privacy-mark" id="privacy-{fingerprint}">{escape(text[start:end])}</mark>')
+            position = end
+        out.append(str(escape(text[position:])) if marks else piece)
+    return Markup("".join(out))  # noqa: S704 - tags kept as they were, text escaped above
+
+
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
 
 
 def texts_to_check(original: Mapping[str, str], translations: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
@@ -320,6 +355,79 @@ _NAMED_AGE = re.compile(
     rf"(?:{_H}*\({_H}*{_AGE_PREFIX}(?P<age1>\d{{1,3}}){_H}*{_AGE_UNIT}{_H}*\)"
     rf"|{_H}*(?:,|{_H}[-–—]){_H}*{_AGE_PREFIX}(?P<age2>\d{{1,3}}){_H}*{_AGE_UNIT}(?!\w){_NOT_AN_AGE_PHRASE})"
 )
+_FULL_NAME = re.compile(
+    rf"(?<![^\W_])(?<![-'’])(?P<first>{_WORD})(?:{_H}+(?!{_NAME_PARTICLE}{_H})(?P<middle>{_WORD}))?{_H}+"
+    rf"(?P<surname>(?:{_NAME_PARTICLE}{_H}+)?(?:{_CAPS_WORD}|{_WORD}))(?![^\W_]|['’-])"
+)
+_SURNAME_FIRST = re.compile(rf"(?<![^\W_])(?P<surname>{_CAPS_WORD}){_H}+(?P<first>{_WORD})(?![^\W_]|['’-])")
+_NOT_A_PERSON_AFTER = _words(
+    """
+    école ecole lycée lycee collège college institut centre fondation hôpital hopital clinique université
+    universite maison prix salle athénée athenee campus stade gare pont parc quartier espace résidence residence
+    foyer complexe square cité cite musée musee bibliothèque bibliotheque médiathèque mediatheque
+    school instituut ziekenhuis stichting centrum zaal huis prijs hogeschool universiteit atheneum museum
+    bibliotheek park station wijk campus
+    """
+) | _words(" ".join(_FR_STREET_WORDS))
+"""Words in front of a name that make it a place or an institution named after someone: "lycée Victor Hugo"."""
+_NOT_A_SURNAME = _STOPWORDS | _ROLES | _words(_MONTHS.replace("|", " ").replace("[ée]", "e").replace("[uû]", "u"))
+
+
+@cache
+def _first_names() -> frozenset[str]:
+    """First names given in France, Belgium (French- and Dutch-speaking) and the Netherlands, from Faker's person
+    providers (the Belgian lists are Statbel's), case-folded; a well-kept list rather than one of our own."""
+    from faker.providers.person import fr_BE, fr_FR, nl_BE, nl_NL
+
+    names: set[str] = set()
+    for module in (fr_FR, fr_BE, nl_BE, nl_NL):
+        for attribute in ("first_names", "first_names_male", "first_names_female"):
+            names.update(str(name).casefold() for name in getattr(module.Provider, attribute, ()))
+    return frozenset(names - _STOPWORDS - _ROLES)
+
+
+def _is_first_name(word: str) -> bool:
+    folded = word.casefold()
+    return folded in _first_names() or ("-" in folded and all(part in _first_names() for part in folded.split("-")))
+
+
+def _is_surname(word: str) -> bool:
+    last = word.split()[-1]
+    folded = last.casefold()
+    return len(folded) > 1 and folded not in _NOT_A_SURNAME and not folded.endswith(tuple(_NL_SUFFIX.split("|")))
+
+
+def _named_place_before(text: str, start: int) -> bool:
+    previous = re.search(r"([\w.-]+)\W*$", text[max(0, start - 30) : start])
+    return previous is not None and previous.group(1).casefold() in _NOT_A_PERSON_AFTER
+
+
+def _full_names(text: str) -> Iterable[tuple[int, int]]:
+    """A first name and a surname, with no title or age around them ("Sa référente, Sylvie Dupont, nous a
+    alertés"), or a surname in capitals and a first name (DUPONT Sylvie). Streets, schools and buildings named
+    after someone ("rue Victor Hugo", "lycée Jean Jaurès") are not people."""
+    for match in _each_start(_FULL_NAME, text):
+        first, middle, surname = match.group("first", "middle", "surname")
+        if not _is_first_name(first) or _named_place_before(text, match.start()):
+            continue
+        if middle is not None and not _is_first_name(middle) and _is_surname(middle) and not _is_surname(surname):
+            yield match.start(), match.end("middle")
+        elif _is_surname(surname) and (middle is None or _is_first_name(middle) or _is_surname(middle)):
+            yield match.span()
+    for match in _each_start(_SURNAME_FIRST, text):
+        if _is_first_name(match.group("first")) and _is_surname(match.group("surname")):
+            yield match.span()
+
+
+def _each_start(pattern: re.Pattern[str], text: str) -> Iterable[re.Match[str]]:
+    """Matches starting at every word, not only after the previous match: "Selon Kevin Dubois" is tried
+    as "Selon Kevin…" and then as "Kevin Dubois"."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        yield match
+        position = match.start() + max(1, len(match.group().split()[0]))
+
+
 _AGED_NAME = re.compile(rf"(?<![^\W_])(?<!-)(?P<age>\d{{1,3}})-jarige{_H}+(?P<name>{_WORD}(?:{_H}+{_WORD})?)")
 
 _Span = tuple[str, int, int]
@@ -491,6 +599,7 @@ _FINDERS: tuple[tuple[str, Callable[[str], Iterable[tuple[int, int]]]], ...] = (
     ("address", _french_addresses),
     ("address", _dutch_addresses),
     ("person", _persons),
+    ("full_name", _full_names),
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,11 +16,33 @@ from workspace.recommendations.rules import rights
 from workspace.recommendations.signals import page_opened
 
 
-def _privacy_field_label(field: str) -> str:
-    """The field of a flagged passage: "Finding", or "Finding (Dutch)" in a translation."""
+def _privacy_field_label(field: str, original_language: str, shown_language: str) -> str:
+    """The field of a flagged passage: "Finding" in the text shown, "Finding (Dutch)" in another language's."""
     language, name = privacy.split_field(field)
     label = str(FIELD_LABELS.get(name, name))
-    return f"{label} ({translations.language_label(language)})" if language else label
+    language = language or original_language
+    return label if language == shown_language else f"{label} ({translations.language_label(language)})"
+
+
+def _with_privacy_marks(
+    shown: dict[str, list[passages.Passage]], flags: list[privacy.Finding], translation: str | None
+) -> tuple[dict[str, list[passages.Passage]], set[str]]:
+    """The passages on the page with the flagged ones marked where they stand, in the text shown (the
+    translation's own findings on a translation); and the fingerprints so marked, which the list links to."""
+    marked: set[str] = set()
+    result = {}
+    for name, field_passages in shown.items():
+        field = privacy.translated_field(translation, name) if translation else name
+        wanted = [flag for flag in flags if flag.field == field]
+        kept = []
+        for passage in field_passages:
+            left = [flag for flag in wanted if flag.fingerprint not in marked]
+            if left:
+                passage = replace(passage, html=privacy.highlighted(passage.html, left))
+                marked.update(flag.fingerprint for flag in left if f'id="privacy-{flag.fingerprint}"' in passage.html)
+            kept.append(passage)
+        result[name] = kept
+    return result, marked
 
 
 def _distinct_passages(findings: list[privacy.Finding]) -> list[privacy.Finding]:
@@ -42,15 +65,28 @@ async def page_context(
     version = translations.for_reader(recommendation, available, language)
     terms = await glossary.all_terms(db_session)
     original = {name: getattr(recommendation, name) for name in passages.PASSAGE_FIELDS}
+    flags = (
+        _distinct_passages(
+            privacy.unconfirmed(
+                privacy.find_personal_data(translations.privacy_texts(recommendation, available)),
+                recommendation.privacy_confirmations,
+            )
+        )
+        if allowed.is_coauthor or access.is_facilitator
+        else []
+    )
+    shown_passages, marked = _with_privacy_marks(
+        passages.shown(original, None if version.language == recommendation.language else version.content),
+        flags,
+        None if version.language == recommendation.language else version.language,
+    )
     context = {
         "link_terms": lambda html: glossary.link_terms(html, terms, language),
         "recommendation": recommendation,
         "access": access,
         "rights": allowed,
         "version": version,
-        "shown_passages": passages.shown(
-            original, None if version.language == recommendation.language else version.content
-        ),
+        "shown_passages": shown_passages,
         "wanted_language": language,
         "language_label": translations.language_label,
         "amendments": await amendments.amendments_of(db_session, recommendation) if access.is_participant else [],
@@ -59,19 +95,12 @@ async def page_context(
             if allowed.can_manage_coauthors
             else []
         ),
-        "privacy_flags": (
-            _distinct_passages(
-                privacy.unconfirmed(
-                    privacy.find_personal_data(translations.privacy_texts(recommendation, available)),
-                    recommendation.privacy_confirmations,
-                )
-            )
-            if allowed.is_coauthor or access.is_facilitator
-            else []
-        ),
+        "privacy_flags": sorted(flags, key=lambda flag: flag.fingerprint not in marked),
+        "privacy_marked": marked,
+        "privacy_language": lambda field: privacy.split_field(field)[0] or recommendation.language,
         "privacy_labels": privacy.KIND_LABELS,
         "field_labels": FIELD_LABELS,
-        "privacy_field_label": _privacy_field_label,
+        "privacy_field_label": lambda field: _privacy_field_label(field, recommendation.language, version.language),
         "source_document": (
             await db_session.get(SourceDocument, recommendation.source_document_id)
             if recommendation.source_document_id
