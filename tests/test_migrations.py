@@ -157,3 +157,40 @@ def test_schema_comparison_reports_models_the_migrations_do_not_follow(
     # And with no models at all, every migrated table is reported as one too many.
     removed = {diff[1].name for diff in schema_differences(url, MetaData()) if diff[0] == "remove_table"}
     assert removed == set(metadata.tables)
+
+
+def test_the_search_stays_in_step_at_the_head_on_sqlite(sqlite_url: str) -> None:
+    """A migration that rebuilds the recommendation table (SQLite's batch mode) must not leave the full-text
+    table behind: its three triggers are there at the head, and a recommendation written then is found."""
+    command.upgrade(alembic_config(sqlite_url), "head")
+
+    async def run() -> tuple[set[str], list[Any]]:
+        engine = create_async_engine(sqlite_url, poolclass=NullPool)
+        try:
+            async with engine.begin() as connection:
+                triggers = {
+                    row[0]
+                    for row in await connection.exec_driver_sql(
+                        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'recommendation'"
+                    )
+                }
+                await connection.exec_driver_sql(
+                    "INSERT INTO recommendation (id, cycle_id, axis_id, status, language, title, finding, proposal,"
+                    " action_level, institutions, expected_effect, scheme_fr, scheme_wal, scheme_vl, harmonisation,"
+                    " revision_number, discussion_locked, privacy_confirmations, created_at, updated_at)"
+                    " VALUES (x'01', x'02', x'03', 'draft', 'fr', 'Un guichet', 'Une caution trop lourde', '', "
+                    "'local', '', '', '', '', '', '', 1, 0, '[]', '2026-01-01', '2026-01-01')"
+                )
+                found = list(
+                    await connection.exec_driver_sql(
+                        "SELECT recommendation_id FROM search_recommendation"
+                        " WHERE search_recommendation MATCH 'caution'"
+                    )
+                )
+                return triggers, found
+        finally:
+            await engine.dispose()
+
+    triggers, found = asyncio.run(run())
+    assert triggers == {f"search_recommendation_{name}" for name in ("insert", "update", "delete")}
+    assert found == [(b"\x01",)]

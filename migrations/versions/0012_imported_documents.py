@@ -19,6 +19,43 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_BODY_COLUMNS = (
+    "finding",
+    "proposal",
+    "institutions",
+    "expected_effect",
+    "scheme_fr",
+    "scheme_wal",
+    "scheme_vl",
+    "harmonisation",
+)
+
+
+def _restore_search_triggers() -> None:
+    """SQLite's batch mode rebuilds the recommendation table, which drops the triggers of migration 0002 that
+    keep the full-text table in step: put them back as they were, and re-read every recommendation."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    body = " || ' ' || ".join(f"coalesce(new.{column}, '')" for column in _BODY_COLUMNS)
+    insert = f"INSERT INTO search_recommendation (recommendation_id, title, body) VALUES (new.id, new.title, {body});"
+    for trigger in ("insert", "update", "delete"):
+        op.execute(f"DROP TRIGGER IF EXISTS search_recommendation_{trigger}")
+    op.execute(f"CREATE TRIGGER search_recommendation_insert AFTER INSERT ON recommendation BEGIN {insert} END")
+    op.execute(
+        "CREATE TRIGGER search_recommendation_update AFTER UPDATE ON recommendation BEGIN "
+        f"DELETE FROM search_recommendation WHERE recommendation_id = old.id; {insert} END"
+    )
+    op.execute(
+        "CREATE TRIGGER search_recommendation_delete AFTER DELETE ON recommendation BEGIN "
+        "DELETE FROM search_recommendation WHERE recommendation_id = old.id; END"
+    )
+    op.execute("DELETE FROM search_recommendation")
+    op.execute(
+        "INSERT INTO search_recommendation (recommendation_id, title, body) "
+        f"SELECT r.id, r.title, {body.replace('new.', 'r.')} FROM recommendation AS r"
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "source_document",
@@ -56,6 +93,7 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    _restore_search_triggers()
 
 
 def downgrade() -> None:
@@ -65,5 +103,6 @@ def downgrade() -> None:
         batch.drop_column("source_heading")
         batch.drop_column("source_item")
         batch.drop_column("source_document_id")
+    _restore_search_triggers()
     op.drop_index(op.f("ix_source_document_cycle_id"), table_name="source_document")
     op.drop_table("source_document")

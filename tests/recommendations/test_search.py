@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import event, text
 
-from tests.factories import add_member, make_cycle, make_recommendation, make_user
+from tests.factories import add_member, make_comment, make_cycle, make_recommendation, make_user
 from tests.helpers import headings, sign_in
-from workspace.accounts.models import Territory
+from workspace.accounts.models import Language, Territory
 from workspace.cycles.models import Phase
 from workspace.recommendations.models import RecommendationTag, Status
 from workspace.recommendations.search import Filters, fts5_query, search_statement, snippet, tsquery_text, words
@@ -313,7 +314,8 @@ async def test_the_search_makes_the_same_number_of_queries_for_3_or_20_results(c
     assert len(found(few.text)) == 3
     assert len(found(many.text)) == 20
     assert few_count == many_count
-    assert many_count <= 20, "\n".join(statement.split("\n")[0][:90] for statement in statements)
+    # 20 for the page and its rows' facts, one for the comments' passages found by the words
+    assert many_count <= 21, "\n".join(statement.split("\n")[0][:90] for statement in statements)
 
 
 def test_user_input_becomes_quoted_prefix_words():
@@ -350,3 +352,60 @@ async def test_the_search_query_uses_the_full_text_index_of_the_migration(db):
             await session.execute(text("SET LOCAL enable_seqscan = off"))
             plan = " ".join(row[0] for row in (await session.execute(text(f"EXPLAIN {sql}"))).all())
             assert "search_recommendation_document" in plan
+
+
+async def test_a_word_said_in_the_discussion_finds_the_recommendation_and_shows_the_comment_linked(client, db):
+    cycle = await make_cycle(db)
+    member = await member_of(db, cycle)
+    colleague = await member_of(db, cycle, display_name="Griet Vandenberghe")
+    discussed = await make_recommendation(db, cycle, author=member, finding="Les jeunes frappent à quatre portes.")
+    await make_recommendation(db, cycle, author=member, finding="Les écoles ignorent le terrain.")
+    comment = await make_comment(
+        db, discussed, colleague, "À Mouscron, le propriétaire réclame **trois mois** de garantie à l'entrée."
+    )
+    await sign_in(client, member)
+
+    assert await search(client, q="Mouscron") == [str(discussed.id)]
+    assert await search(client, q="mouscron propriét") == [str(discussed.id)], "accents, case, word beginnings"
+    assert await search(client, q="Mouscron terrain") == [], "every word in one text"
+    page = (await client.get("/search?q=Mouscron")).text
+    assert f'href="/recommendations/{discussed.id}#comment-{comment.id}"' in page
+    assert "Griet Vandenberghe" in page
+    assert "<mark>Mouscron</mark>, le propriétaire réclame trois mois" in page
+
+
+async def test_a_match_in_the_text_comes_before_a_match_in_a_comment(client, db):
+    cycle = await make_cycle(db)
+    member = await member_of(db, cycle)
+    in_comment = await make_recommendation(db, cycle, author=member, finding="Les écoles ignorent le terrain.")
+    await make_comment(db, in_comment, member, "La caution bloque tout.")
+    in_text = await make_recommendation(db, cycle, author=member, finding="La caution exigée est trop élevée.")
+    await sign_in(client, member)
+    assert await search(client, q="caution") == [str(in_text.id), str(in_comment.id)]
+
+
+async def test_hidden_and_deleted_comments_and_unreadable_cycles_are_not_searched(client, db):
+    cycle = await make_cycle(db)
+    other_cycle = await make_cycle(db)
+    member = await member_of(db, cycle)
+    stranger = await member_of(db, other_cycle)
+    recommendation = await make_recommendation(db, cycle, author=member, status=Status.DRAFT)
+    await make_comment(db, recommendation, member, "Un mot caché: zanzibar.", hidden_at=datetime.now(UTC))
+    await make_comment(db, recommendation, member, "Un mot effacé: tombouctou.", deleted_at=datetime.now(UTC))
+    await make_comment(db, recommendation, member, "Un mot lisible: valparaiso.")
+    await sign_in(client, member)
+    assert await search(client, q="zanzibar") == []
+    assert await search(client, q="tombouctou") == []
+    assert await search(client, q="valparaiso") == [str(recommendation.id)]
+    await sign_in(client, stranger)
+    assert await search(client, q="valparaiso") == [], "a cycle the reader is not in keeps its discussion"
+
+
+async def test_the_search_says_that_comments_are_searched_in_french_and_dutch(client, db):
+    cycle = await make_cycle(db)
+    member = await member_of(db, cycle)
+    await sign_in(client, member)
+    assert "ou dans l’un de ses commentaires" in (await client.get("/search")).text
+    dutch = await member_of(db, cycle, language=Language.DUTCH)
+    await sign_in(client, dutch)
+    assert "of in een van de reacties erop" in (await client.get("/search")).text

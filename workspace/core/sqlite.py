@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
+import unicodedata
 from typing import Any
 
 from sqlalchemy import event
@@ -55,6 +56,7 @@ def prepare(engine: AsyncEngine, *, begin: str, checkpointer: Checkpointer | Non
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
+        dbapi_connection.create_function(FOLD_FUNCTION, 1, folded_words, deterministic=True)
         cursor = dbapi_connection.cursor()
         for pragma in PRAGMAS:
             cursor.execute(pragma)
@@ -65,6 +67,19 @@ def prepare(engine: AsyncEngine, *, begin: str, checkpointer: Checkpointer | Non
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.connection.dbapi_connection.run_async(lambda driver: driver.execute(begin))
+
+
+FOLD_FUNCTION = "passerelle_folded_words"
+
+
+def folded_words(text: str | None) -> str:
+    """Its words lower-cased, without accents, each after a space: `instr(folded, ' ' || word)` finds a word
+    by its beginning, as the full-text search does (SQLite's own lower() folds ASCII only)."""
+    if not text:
+        return " "
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = "".join(char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char))
+    return " " + " ".join(letters.split()) + " "
 
 
 def is_busy(error: BaseException) -> bool:

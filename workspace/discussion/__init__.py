@@ -12,9 +12,11 @@ from workspace.cycles.access import CycleAccess
 from workspace.discussion.comments import comment_counts
 from workspace.discussion.moderation import open_report_counts
 from workspace.discussion.notifications import on_correction, unread_count
+from workspace.discussion.search import in_comments
 from workspace.discussion.views import discussion_context
 from workspace.recommendations.models import Recommendation
-from workspace.recommendations.signals import list_shown, text_corrected
+from workspace.recommendations.search import Beyond
+from workspace.recommendations.signals import list_shown, searched, text_corrected
 from workspace.recommendations.signals import page_opened as recommendation_page_opened
 
 
@@ -50,3 +52,8 @@ async def _authors_hear_of_a_correction(
 ) -> None:
     """Inbox notices only, as for an authority's answer: the mail of a notification kind goes with a comment."""
     await on_correction(session, recommendation, actor, reason)
+
+
+@searched.connect
+def _the_search_looks_in_comments(_sender: None, *, dialect: str, words: list[str]) -> Beyond:
+    return in_comments(dialect, words)

@@ -14,10 +14,12 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
+from uuid import UUID
 
 from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Select, and_, column, func, literal_column, or_, select, table, true
@@ -29,6 +31,7 @@ from workspace.cycles.services import accesses_to
 from workspace.recommendations.listing import Facts, ListFilters, groups_listed, list_page, offered_orders, sql_order
 from workspace.recommendations.models import Recommendation, RecommendationTag, Status
 from workspace.recommendations.services import PUBLIC_STATUSES, Page
+from workspace.recommendations.signals import searched
 
 PAGE_SIZE = 20
 SEARCH_ORDERS = ("relevance", "newest", "axis", "discussed", "status", "support", "consensus")
@@ -152,10 +155,31 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Passage:
+    """A text beyond the recommendation's own that matched (a comment), shown under its row and linked to."""
+
+    text: str
+    fragment: str
+    """The element of the recommendation page it stands in ("comment-…")."""
+    author: str
+    written_at: datetime
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """What a domain above adds to the search (`signals.searched`)."""
+
+    ids: Select[Any]
+    passages: Callable[[AsyncSession, list[UUID]], Awaitable[dict[UUID, Passage]]]
+
+
+@dataclass(frozen=True)
 class Result:
     recommendation: Recommendation
     snippet: Markup
     facts: Facts = field(default_factory=Facts)
+    passage: Passage | None = None
+    passage_snippet: Markup = field(default_factory=Markup)
 
 
 @dataclass
@@ -202,10 +226,21 @@ def _filter_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def search_statement(dialect: str, user: User | None, filters: Filters) -> tuple[Select[Recommendation], list[Any]]:
-    """The query (visible, filtered, matching) and its order: best match first, then newest first."""
+def beyond(dialect: str, query_words: list[str]) -> list[Beyond]:
+    """The other texts the search looks in, from the domains above (the comments)."""
+    if not query_words:
+        return []
+    return [found for _receiver, found in searched.send(None, dialect=dialect, words=query_words) if found]
+
+
+def search_statement(
+    dialect: str, user: User | None, filters: Filters, elsewhere: Sequence[Beyond] = ()
+) -> tuple[Select[Recommendation], list[Any]]:
+    """The query (visible, filtered, matching in its own text or in one of `elsewhere`'s) and its order:
+    best match in its own text first, then matches elsewhere, then newest first."""
     statement = select(Recommendation).where(visibility(user), *_filter_conditions(filters))
     order: list[Any] = []
+    others = [Recommendation.id.in_(found.ids) for found in elsewhere]
     if words(filters.q):
         if dialect == "sqlite":
             fts: ColumnElement[Any] = literal_column("search_recommendation")
@@ -220,11 +255,13 @@ def search_statement(dialect: str, user: User | None, filters: Filters) -> tuple
                 .subquery("hits")
             )
             # Both hold the GUID's 16 bytes: the trigger copies recommendation.id as it is.
-            statement = statement.join(hits, hits.c.recommendation_id == Recommendation.id)
-            order.append(hits.c.rank.asc())
+            statement = statement.outerjoin(hits, hits.c.recommendation_id == Recommendation.id).where(
+                or_(hits.c.recommendation_id.is_not(None), *others)
+            )
+            order.extend([hits.c.rank.is_(None), hits.c.rank.asc()])
         else:
             tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), tsquery_text(filters.q))
-            statement = statement.where(_PG_DOCUMENT.op("@@")(tsquery))
+            statement = statement.where(or_(_PG_DOCUMENT.op("@@")(tsquery), *others))
             order.append(func.ts_rank(_PG_DOCUMENT, tsquery).desc())
     order.extend([Recommendation.created_at.desc(), Recommendation.id.desc()])
     return statement, order
@@ -240,7 +277,9 @@ async def search(
         # Only punctuation or operators: nothing to look for.
         return SearchResults([], Page(number=1, size=size, total=0), filters, query_words)
     assert session.bind is not None
-    statement, relevance = search_statement(session.bind.dialect.name, user, filters)
+    dialect = session.bind.dialect.name
+    elsewhere = beyond(dialect, query_words)
+    statement, relevance = search_statement(dialect, user, filters, elsewhere)
     listed = await list_page(
         session,
         statement,
@@ -250,9 +289,23 @@ async def search(
         page=page,
         size=size,
     )
-    results = [
-        Result(row.recommendation, snippet(row.recommendation.finding, query_words), row.facts) for row in listed.rows
-    ]
+    ids = [row.recommendation.id for row in listed.rows]
+    found: dict[UUID, Passage] = {}
+    for other in elsewhere:
+        for recommendation_id, first in (await other.passages(session, ids)).items():
+            found.setdefault(recommendation_id, first)
+    results = []
+    for row in listed.rows:
+        passage = found.get(row.recommendation.id)
+        results.append(
+            Result(
+                row.recommendation,
+                snippet(row.recommendation.finding, query_words),
+                row.facts,
+                passage,
+                snippet(passage.text, query_words) if passage else Markup(""),
+            )
+        )
     return SearchResults(results, listed.page, filters, query_words)
 
 

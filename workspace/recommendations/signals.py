@@ -26,3 +26,9 @@ voting domain answers with its own rule, so a list offers ordering by support on
 text_corrected = _signals.signal("recommendation-text-corrected")
 """A facilitator corrected a text frozen by the vote: sent with the recommendation as sender and
 `session`, `actor` and `reason`; the discussion domain tells its authors."""
+
+searched = _signals.signal("recommendation-searched")
+"""The search looks beyond a recommendation's own text. Sent with `dialect` and `words` (the query's words,
+never empty); each receiver returns a `search.Beyond`: `ids`, a select of the recommendations one of whose
+texts in its domain holds every word (a comment), and `passages`, an async function of (session, ids) giving
+for each of those ids the first such text, to show and link to in the results."""
