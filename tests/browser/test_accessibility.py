@@ -59,6 +59,7 @@ def _signed_in_pages(who: str, lang: str) -> dict[str, Visit]:
         "not-found": Visit(who, lang, "/no-such-page", 404),
         "inbox": Visit(who, lang, "/inbox"),
         "notification-settings": Visit(who, lang, "/account/notifications"),
+        "search-in-comments": Visit(who, lang, "/search?q=Tournai"),
     }
 
 
