@@ -268,6 +268,27 @@ def _openapi_config() -> OpenAPIConfig:
     )
 
 
+def _hold_the_parts(
+    app: Litestar,
+    settings: Settings,
+    db: Database,
+    redis: RedisLink | None,
+    metrics: Metrics,
+    sign_in_throttle: SignInThrottle,
+) -> None:
+    """What handlers and jobs reach through `app.state`: the database, the settings, the links to the outside
+    (identity providers, Redis, the mail), the job queue and the metrics."""
+    app.state.db = db
+    app.state.settings = settings
+    app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
+    app.state.sign_in_throttle = sign_in_throttle
+    app.state.device_cookie = DeviceCookie(settings.secret_key)
+    app.state.redis = redis
+    app.state.metrics = metrics
+    app.state.jobs = build_queue(JobContext(db, settings, metrics), settings.database_url)
+    app.state.mailer = Mailer(settings, db, app.state.jobs)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
@@ -321,15 +342,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,  # logs.configure (below) sets up the process's logging once
         openapi_config=_openapi_config(),
     )
-    app.state.db = db
-    app.state.settings = settings
-    app.state.oidc = OidcClients.from_settings(settings.oidc_providers)
-    app.state.sign_in_throttle = sign_in_throttle
-    app.state.device_cookie = DeviceCookie(settings.secret_key)
-    app.state.redis = redis
-    app.state.metrics = metrics
-    app.state.jobs = build_queue(JobContext(db, settings, metrics), settings.database_url)
-    app.state.mailer = Mailer(settings, db, app.state.jobs)
+    _hold_the_parts(app, settings, db, redis, metrics, sign_in_throttle)
     _observe(app, metrics)
     _configure_logging(settings)
     return app

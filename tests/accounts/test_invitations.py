@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
 from tests.factories import PASSWORD, add_member, make_cycle, make_user
 from tests.helpers import post_form, sign_in
 from workspace.accounts.models import MembershipRole, User
-from workspace.cycles.models import Invitation, Membership
+from workspace.cycles.models import Invitation, Membership, WorkingGroup
 
 SIGN_UP = {
     "email": "griet@ocmw.example",
@@ -53,6 +54,20 @@ async def test_invited_person_signs_up_and_joins_the_group(client, db):
     assert user.side == "vl"
     assert membership.group_id == cycle.groups[0].id
     assert membership.role == MembershipRole.MEMBER
+
+
+async def test_an_invitation_into_a_group_archived_since_joins_the_cycle_without_a_group(client, db):
+    cycle, token = await invite(client, db)
+    async with db.transaction() as session:
+        group = await session.get(WorkingGroup, cycle.groups[0].id)
+        group.archived_at = datetime.now(UTC)
+    response = await post_form(client, f"/signup/{token}", SIGN_UP, token_from=f"/signup/{token}")
+    assert response.status_code == 303
+    async with db.session(write=False) as session:
+        user = await session.scalar(select(User).where(User.email == "griet@ocmw.example"))
+        membership = await session.scalar(select(Membership).where(Membership.user_id == user.id))
+    assert membership.cycle_id == cycle.id
+    assert membership.group_id is None
 
 
 async def test_an_invitation_link_works_only_once(client, db):

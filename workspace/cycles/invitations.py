@@ -58,20 +58,12 @@ def check_usable_by(invitation: Invitation, email: str) -> None:
         raise InvitationRefusedError(OTHER_ADDRESS)
 
 
-async def create_invitation(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> IssuedInvitation:
-    """A facilitator (or admin) invites someone by address into the cycle with a role and, optionally, a
-    group. Only an admin may make an open link (no address: anyone holding it joins), and only as member."""
-    cycle = access.cycle
-    group_ids = {
-        str(group_id)
-        for group_id in (
-            await session.scalars(
-                select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id, WorkingGroup.archived_at.is_(None))
-            )
-        )
-    }
-    open_link = form.get("open_link") == "1"
-    email = accounts.check_email(form, required=False)
+def _check_invitation(
+    form: Form, access: CycleAccess, group_ids: set[str], *, open_link: bool, email: str | None
+) -> tuple[str, str]:
+    """The invitation form's rules: who may invite whom, and the address an invitation needs (an open link
+    none); raises FormError with every refusal by its field. Returns the chosen working group ("" for none)
+    and the language of the mail (the form's choice, else the page's)."""
     form.choice("role", [r.value for r in MembershipRole])
     group_value = form.choice("group_id", sorted(group_ids), required=False)
     form.text("institution", max_length=200)
@@ -92,6 +84,24 @@ async def create_invitation(session: AsyncSession, access: CycleAccess, form: Fo
         form.add_error("email", _("Enter the address of the person you invite: only that address can use the link."))
     if not form.is_valid:
         raise FormError(form)
+    return group_value, language
+
+
+async def create_invitation(session: AsyncSession, access: CycleAccess, form: Form, actor: User) -> IssuedInvitation:
+    """A facilitator (or admin) invites someone by address into the cycle with a role and, optionally, a
+    group. Only an admin may make an open link (no address: anyone holding it joins), and only as member."""
+    cycle = access.cycle
+    group_ids = {
+        str(group_id)
+        for group_id in (
+            await session.scalars(
+                select(WorkingGroup.id).where(WorkingGroup.cycle_id == cycle.id, WorkingGroup.archived_at.is_(None))
+            )
+        )
+    }
+    open_link = form.get("open_link") == "1"
+    email = accounts.check_email(form, required=False)
+    group_value, language = _check_invitation(form, access, group_ids, open_link=open_link, email=email)
     if email:
         account_language = await session.scalar(select(User.language).where(User.email == email))
         language = account_language.value if account_language is not None else language
@@ -169,7 +179,7 @@ async def sign_up(session: AsyncSession, token: str, form: Form) -> User:
     accounts.apply_profile(user, form)
     session.add(user)
     await session.flush()
-    add_membership(session, invitation, user)
+    await add_membership(session, invitation, user)
     _mark_accepted(session, invitation, cycle, user)
     return user
 
@@ -204,17 +214,23 @@ async def accept_as_member(session: AsyncSession, token: str, user: User) -> boo
         )
     )
     if existing is None:
-        add_membership(session, invitation, user)
+        await add_membership(session, invitation, user)
     _mark_accepted(session, invitation, cycle, user)
     return True
 
 
-def add_membership(session: AsyncSession, invitation: Invitation, user: User) -> None:
+async def add_membership(session: AsyncSession, invitation: Invitation, user: User) -> None:
+    """The invited person joins the cycle, in the invitation's working group unless it was archived since
+    (then in no group, as with an invitation made without one: a facilitator places them)."""
+    group_id = invitation.group_id
+    if group_id is not None:
+        archived = await session.scalar(select(WorkingGroup.archived_at).where(WorkingGroup.id == group_id))
+        group_id = None if archived is not None else group_id
     session.add(
         Membership(
             user_id=user.id,
             cycle_id=invitation.cycle_id,
-            group_id=invitation.group_id,
+            group_id=group_id,
             role=invitation.role,
             institution=invitation.institution,
         )
@@ -235,7 +251,7 @@ async def account_for_invited_address(session: AsyncSession, email: str, name: s
     user = User(email=email, password_hash=None, display_name=name)
     session.add(user)
     await session.flush()
-    add_membership(session, invitation, user)
+    await add_membership(session, invitation, user)
     invitation.accepted_at = utcnow()
     invitation.accepted_by_id = user.id
     audit.record(

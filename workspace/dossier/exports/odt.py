@@ -94,7 +94,16 @@ class _Writer:
             column.addElement(TableColumnProperties(columnwidth=width))
             self.document.automaticstyles.addElement(column)
             self.figure_columns.append(column)
-        self.contents_styles: dict[int, Style] = {}
+        self.contents_styles, self.contents_title = self._contents_styles()
+        self.contents_body: IndexBody | None = None
+        self.page_break = Style(name="PageBreak", family="paragraph")
+        self.page_break.addElement(ParagraphProperties(breakafter="page"))
+        self.document.automaticstyles.addElement(self.page_break)
+
+    def _contents_styles(self) -> tuple[dict[int, Style], Style]:
+        """The table of contents' paragraph styles (two levels, page numbers at a dotted right tab) and its
+        heading's, under the names LibreOffice gives its own so that Tools > Update keeps them."""
+        levels: dict[int, Style] = {}
         for level in (1, 2):
             style = Style(name=f"Contents_20_{level}", displayname=f"Contents {level}", family="paragraph")
             properties = ParagraphProperties(marginleft=f"{(level - 1) * 0.5}cm", marginbottom="0.1cm")
@@ -103,14 +112,11 @@ class _Writer:
             properties.addElement(stops)
             style.addElement(properties)
             self.document.styles.addElement(style)
-            self.contents_styles[level] = style
-        self.contents_title = Style(name="Contents_20_Heading", displayname="Contents Heading", family="paragraph")
-        self.contents_title.addElement(TextProperties(fontsize="18pt", fontweight="bold"))
-        self.document.styles.addElement(self.contents_title)
-        self.contents_body: IndexBody | None = None
-        self.page_break = Style(name="PageBreak", family="paragraph")
-        self.page_break.addElement(ParagraphProperties(breakafter="page"))
-        self.document.automaticstyles.addElement(self.page_break)
+            levels[level] = style
+        title = Style(name="Contents_20_Heading", displayname="Contents Heading", family="paragraph")
+        title.addElement(TextProperties(fontsize="18pt", fontweight="bold"))
+        self.document.styles.addElement(title)
+        return levels, title
 
     def label(self, key: str) -> str:
         return " / ".join(labels(language)[key] for language in self.languages)
