@@ -8,7 +8,8 @@ Every ten minutes, in one process (see workspace/core/jobs):
   than that makes its thing a second time);
 - finished background jobs after `JOBS_KEPT`;
 - exports: draft exports after a day (dossier/kept.py), failed ones after a day, and one still marked in
-  flight but untouched for `LOST_EXPORT_AFTER` (its job lost) is marked failed, so that it is deleted in turn.
+  flight but untouched for `LOST_EXPORT_AFTER` (its job lost) is marked failed, so that it is deleted in turn;
+- documents uploaded for import whose split was never reviewed into drafts, after `IMPORT_REVIEWS_KEPT`.
 Accounts, contributions, published dossiers and their kept exports, and the audit log are never deleted
 by this job. Each kind is deleted in a transaction of its own; the counts are logged.
 """
@@ -29,6 +30,8 @@ from workspace.cycles.models import Invitation
 from workspace.discussion.models import Notification
 from workspace.dossier.export_cache import DRAFTS_KEPT_FOR
 from workspace.dossier.models import DossierExport, ExportStatus
+from workspace.recommendations.models import SourceDocument
+from workspace.settings import Settings
 
 logger = logging.getLogger("passerelle.retention")
 
@@ -37,11 +40,14 @@ FORM_TOKENS_KEPT = timedelta(days=7)
 JOBS_KEPT = timedelta(days=7)
 LOST_EXPORT_AFTER = timedelta(hours=1)
 FAILED_EXPORTS_KEPT = timedelta(days=1)
+IMPORT_REVIEWS_KEPT = timedelta(days=30)
+"""A document uploaded for import and never turned into drafts: its proposed split (the document's whole text)
+is not kept longer than this."""
 
 
-def statements(settings: object, now: datetime) -> dict[str, Delete | Update]:
-    notifications = timedelta(days=settings.notifications_kept_days)  # type: ignore[attr-defined]
-    spent = now - timedelta(days=settings.spent_links_kept_days)  # type: ignore[attr-defined]
+def statements(settings: Settings, now: datetime) -> dict[str, Delete | Update]:
+    notifications = timedelta(days=settings.notifications_kept_days)
+    spent = now - timedelta(days=settings.spent_links_kept_days)
     return {
         "expired sessions": delete(StoredSession).where(StoredSession.expires_at <= now),
         "old notifications": delete(Notification).where(Notification.created_at < now - notifications),
@@ -66,6 +72,9 @@ def statements(settings: object, now: datetime) -> dict[str, Delete | Update]:
         ),
         "old draft exports": delete(DossierExport).where(
             DossierExport.version_id.is_(None), DossierExport.updated_at < now - DRAFTS_KEPT_FOR
+        ),
+        "imports never reviewed": delete(SourceDocument).where(
+            SourceDocument.imported_at.is_(None), SourceDocument.updated_at < now - IMPORT_REVIEWS_KEPT
         ),
     }
 
